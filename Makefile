@@ -1,0 +1,25 @@
+# Two commands, each from a fresh clone with only Python 3.10+ and make:
+#   make demo   set up .venv, train the dense MNIST GAN briefly, write runs/demo/samples.png
+#   make test   set up .venv, run the unit tests and the notebooks (quick mode)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test clean
+
+demo: $(VENV)/.installed
+	rm -rf runs/demo
+	$(BIN)/python -m gan_keras train gan --epochs 30 --batch-size 64 --seed 0 --out runs/demo
+	@echo "Samples of the trained GAN: runs/demo/samples.png (progress per epoch: runs/demo/progress/)"
+
+test: $(VENV)/.installed
+	GAN_KERAS_QUICK=1 GAN_KERAS_OFFLINE=1 $(BIN)/python -m pytest tests notebooks --nbval-lax -q
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+clean:
+	rm -rf $(VENV) runs

@@ -1,0 +1,182 @@
+"""Callbacks for training generative models with `fit()`.
+
+* `SampleGrid` draws the same noise through the generator every N epochs, so
+  the pictures show the generator's progress and nothing else; inline in a
+  notebook, as PNG files in a script, and as an animated GIF at the end.
+* `SafeModelCheckpoint` saves the whole model (`.keras`) so that a crash or an
+  interruption during the save never destroys the previous checkpoint.
+* `StopAfterSteps` ends training after an exact number of batches.
+* `HistoryCSV` appends one row per epoch to a CSV file as training goes.
+"""
+
+import os
+from pathlib import Path
+
+import keras
+
+from gan_keras.plotting import grid_array, plot_image_grid
+
+__all__ = ["HistoryCSV", "SampleGrid", "SafeModelCheckpoint", "StopAfterSteps", "in_notebook"]
+
+
+def in_notebook():
+    """True inside a Jupyter kernel (where figures can be shown inline)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
+
+
+class SampleGrid(keras.callbacks.Callback):
+    """Draws a grid of samples from fixed noise every `every_n_epochs` epochs.
+
+    The model must have `generate(num_images, seed=...)`; the fixed `seed`
+    means every grid is made from the same noise vectors.
+
+    Args:
+        num_images: images per grid (a square number draws a square grid).
+        every_n_epochs: how often to draw; the last epoch is always drawn.
+        seed: seed of the fixed noise.
+        save_dir: if given, writes `epoch_0001.png`, ... there.
+        show: show each grid inline; default: only inside a notebook.
+        num_columns: columns of the grid (default: square).
+
+    After training, `frames` holds the grids (uint8 arrays) and
+    `save_gif(path)` writes them as an animation.
+    """
+
+    def __init__(self, num_images=64, every_n_epochs=1, seed=0, save_dir=None, show=None, num_columns=None):
+        super().__init__()
+        for argument, value in (("num_images", num_images), ("every_n_epochs", every_n_epochs)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(
+                    f"Invalid value for argument `{argument}`. Expected a positive "
+                    f"integer. Received: {argument}={value!r}"
+                )
+        self.num_images = num_images
+        self.every_n_epochs = every_n_epochs
+        self.seed = seed
+        self.save_dir = Path(save_dir) if save_dir else None
+        self.show = in_notebook() if show is None else show
+        self.num_columns = num_columns
+        self.frames = []
+        self.frame_epochs = []
+
+    def on_train_begin(self, logs=None):
+        self._last_drawn_epoch = None
+        self._last_epoch = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._last_epoch = epoch
+        if (epoch + 1) % self.every_n_epochs == 0:
+            self._draw(epoch)
+
+    def on_train_end(self, logs=None):
+        if self._last_epoch is not None and self._last_drawn_epoch != self._last_epoch:
+            self._draw(self._last_epoch)
+
+    def _draw(self, epoch):
+        images = self.model.generate(self.num_images, seed=self.seed)
+        self.frames.append(grid_array(images, self.num_columns))
+        self.frame_epochs.append(epoch + 1)
+        self._last_drawn_epoch = epoch
+        if self.save_dir is not None:
+            from gan_keras.plotting import save_image_grid
+
+            save_image_grid(images, self.save_dir / f"epoch_{epoch + 1:04d}.png", self.num_columns)
+        if self.show:
+            import matplotlib.pyplot as plt
+            from IPython.display import display
+
+            figure = plot_image_grid(images, self.num_columns, title=f"epoch {epoch + 1}", size=3.0)
+            display(figure)
+            plt.close(figure)
+
+    def save_gif(self, path, milliseconds_per_frame=400, scale=2):
+        """Writes the grids drawn so far as an animated GIF (looping)."""
+        from PIL import Image
+
+        if not self.frames:
+            raise ValueError("No grid has been drawn yet: call fit() with this callback first.")
+        pictures = []
+        for frame in self.frames:
+            frame = frame.repeat(scale, axis=0).repeat(scale, axis=1)
+            pictures.append(Image.fromarray(frame[..., 0] if frame.shape[-1] == 1 else frame))
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pictures[0].save(
+            path, save_all=True, append_images=pictures[1:], duration=milliseconds_per_frame, loop=0
+        )
+        return path
+
+
+class SafeModelCheckpoint(keras.callbacks.Callback):
+    """Saves the model to `filepath` (`.keras`) every `every_n_epochs` epochs.
+
+    The model is first written to a temporary file beside `filepath` and then
+    renamed over it (`os.replace`, atomic on one file system), so a crash or
+    Ctrl-C in the middle of a save leaves the previous checkpoint intact.
+    The model is also saved when training ends (including an early stop).
+    """
+
+    def __init__(self, filepath, every_n_epochs=1):
+        super().__init__()
+        filepath = Path(filepath)
+        if filepath.suffix != ".keras":
+            raise ValueError(
+                f"SafeModelCheckpoint writes whole models, so `filepath` must end in "
+                f"'.keras'. Received: filepath={str(filepath)!r}"
+            )
+        self.filepath = filepath
+        self.every_n_epochs = every_n_epochs
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every_n_epochs == 0:
+            self.save()
+
+    def on_train_end(self, logs=None):
+        self.save()
+
+    def save(self):
+        self.filepath.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.filepath.with_name(f".{self.filepath.stem}.partial.keras")
+        self.model.save(temporary)
+        os.replace(temporary, self.filepath)
+
+
+class StopAfterSteps(keras.callbacks.Callback):
+    """Stops `fit()` after exactly `total_steps` batches (across epochs)."""
+
+    def __init__(self, total_steps):
+        super().__init__()
+        self.total_steps = int(total_steps)
+        self.steps_done = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps_done += 1
+        if self.steps_done >= self.total_steps:
+            self.model.stop_training = True
+
+
+class HistoryCSV(keras.callbacks.Callback):
+    """Appends each epoch's logs to a CSV file (columns: epoch, then metrics).
+
+    Epochs are counted from 1, as the progress bar shows them. An existing file
+    is continued (for resumed runs); rows are flushed at once, so an
+    interrupted run keeps every finished epoch.
+    """
+
+    def __init__(self, filepath):
+        super().__init__()
+        self.filepath = Path(filepath)
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        keys = sorted(logs)
+        new_file = not self.filepath.exists() or self.filepath.stat().st_size == 0
+        with self.filepath.open("a") as file:
+            if new_file:
+                file.write(",".join(["epoch", *keys]) + "\n")
+            file.write(",".join([str(epoch + 1), *(f"{float(logs[k]):.6g}" for k in keys)]) + "\n")

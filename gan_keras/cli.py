@@ -1,0 +1,203 @@
+"""Command line: `python -m gan_keras {list,train,sample,summary} ...`.
+
+    python -m gan_keras list
+    python -m gan_keras train gan --dataset mnist --epochs 20 --out runs/gan
+    python -m gan_keras train gan --steps 500 --out runs/gan --resume
+    python -m gan_keras sample runs/gan -n 64 --out samples.npz
+    python -m gan_keras summary gan
+
+`train` writes DIR/model.keras (after every epoch, atomically), DIR/history.csv
+(one row per epoch), DIR/samples.png (64 samples from fixed noise) and
+DIR/progress/epoch_NNNN.png. With `--resume` it continues from DIR/model.keras,
+optimiser state and noise generator included.
+"""
+
+import argparse
+import csv
+import math
+import sys
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one clear line and exit code 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _parser():
+    from gan_keras.data import DATASETS
+    from gan_keras.models import MODELS
+
+    parser = _OneLineParser(prog="python -m gan_keras", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser)
+
+    commands.add_parser("list", help="the available models and datasets")
+
+    train = commands.add_parser("train", help="train a model and save it")
+    train.add_argument("model", choices=list(MODELS), metavar="MODEL", help=f"one of {', '.join(MODELS)}")
+    train.add_argument("--dataset", choices=list(DATASETS), metavar="NAME",
+                       help="dataset (default: the model's usual one)")
+    length = train.add_mutually_exclusive_group()
+    length.add_argument("--steps", type=_positive_int, help="train for exactly N batches")
+    length.add_argument("--epochs", type=_positive_int, help="train for N epochs (default 10)")
+    train.add_argument("--batch-size", type=_positive_int, default=64)
+    train.add_argument("--seed", type=int, default=0, help="seed of the data order and of the noise")
+    train.add_argument("--out", required=True, type=Path, metavar="DIR", help="output directory")
+    train.add_argument("--resume", action="store_true", help="continue from DIR/model.keras")
+    train.add_argument("--offline", action="store_true", help="use the offline copy of the dataset")
+
+    sample = commands.add_parser("sample", help="draw samples from a trained model")
+    sample.add_argument("run_dir", type=Path, metavar="DIR", help="a directory written by `train`")
+    sample.add_argument("-n", "--num-images", type=_positive_int, default=64)
+    sample.add_argument("--seed", type=int, default=None)
+    sample.add_argument("--out", required=True, type=Path, metavar="FILE.npz")
+
+    summary = commands.add_parser("summary", help="print the Keras summaries of a model's networks")
+    summary.add_argument("model", choices=list(MODELS), metavar="MODEL", help=f"one of {', '.join(MODELS)}")
+    summary.add_argument("--dataset", choices=list(DATASETS), metavar="NAME")
+    return parser
+
+
+# --------------------------------------------------------------------------- #
+def _list(args):
+    from gan_keras.data import DATASETS
+    from gan_keras.models import MODELS
+
+    print("Models:")
+    for name, spec in MODELS.items():
+        print(f"  {name:<34} {spec.description} (default dataset: {spec.default_dataset})")
+    print("Datasets:")
+    for name, spec in DATASETS.items():
+        offline = f"; offline: {spec.offline_source}" if spec.offline_source else ""
+        shape = "x".join(map(str, spec.image_shape))
+        print(f"  {name:<34} {shape}, {spec.description}{offline}")
+
+
+def _completed_epochs(history_path):
+    if not history_path.exists():
+        return 0
+    with history_path.open() as file:
+        return sum(1 for _ in csv.DictReader(file))
+
+
+def _train(args):
+    import keras
+
+    from gan_keras.callbacks import HistoryCSV, SafeModelCheckpoint, SampleGrid, StopAfterSteps
+    from gan_keras.data import DATASETS, load_dataset
+    from gan_keras.models import MODELS, build_model
+    from gan_keras.plotting import save_image_grid
+
+    dataset_name = args.dataset or MODELS[args.model].default_dataset
+    out = args.out
+    checkpoint_path, history_path = out / "model.keras", out / "history.csv"
+    if checkpoint_path.exists() and not args.resume:
+        raise SystemExit(
+            f"{checkpoint_path} exists already: pass --resume to continue that run, "
+            "or choose another --out directory."
+        )
+    out.mkdir(parents=True, exist_ok=True)
+
+    offline = True if args.offline else None
+    dataset = load_dataset(dataset_name, "train", args.batch_size, seed=args.seed, offline=offline)
+    batches_per_epoch = int(dataset.cardinality())
+    dataset = dataset.repeat()
+
+    if args.resume and checkpoint_path.exists():
+        model = keras.models.load_model(checkpoint_path)
+        initial_epoch = _completed_epochs(history_path)
+        print(f"Resuming {checkpoint_path} after epoch {initial_epoch}.")
+    else:
+        model = build_model(args.model, DATASETS[dataset_name].image_shape, seed=args.seed)
+        model.compile()
+        initial_epoch = 0
+
+    checkpoint = SafeModelCheckpoint(checkpoint_path)
+    callbacks = [
+        HistoryCSV(history_path),
+        SampleGrid(num_images=64, seed=args.seed, save_dir=out / "progress", show=False),
+        checkpoint,
+    ]
+    if args.steps:
+        epochs = math.ceil(args.steps / batches_per_epoch)
+        callbacks.append(StopAfterSteps(args.steps))
+    else:
+        epochs = args.epochs or 10
+    try:
+        model.fit(
+            dataset,
+            epochs=initial_epoch + epochs,
+            initial_epoch=initial_epoch,
+            steps_per_epoch=batches_per_epoch,
+            callbacks=callbacks,
+            verbose=1 if sys.stdout.isatty() else 2,
+        )
+    except KeyboardInterrupt:
+        checkpoint.save()
+        print(f"\nInterrupted; the model so far is saved in {checkpoint_path} (continue with --resume).")
+        return 130
+    samples_path = save_image_grid(model.generate(64, seed=args.seed), out / "samples.png")
+    print(f"Model:   {checkpoint_path}")
+    print(f"History: {history_path}")
+    print(f"Samples: {samples_path}")
+    return 0
+
+
+def _load_run(run_dir):
+    import keras
+
+    path = run_dir / "model.keras" if run_dir.is_dir() else run_dir
+    if not path.exists():
+        raise SystemExit(f"No trained model at {path}: expected a directory written by `train`.")
+    return keras.models.load_model(path)
+
+
+def _sample(args):
+    import numpy as np
+
+    model = _load_run(args.run_dir)
+    images = model.generate(args.num_images, seed=args.seed)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(args.out, images=images.astype("float32"))
+    print(f"Wrote {len(images)} images {images.shape[1:]} in [-1, 1] to {args.out}")
+    return 0
+
+
+def _summary(args):
+    import keras
+
+    from gan_keras.data import DATASETS
+    from gan_keras.models import MODELS, build_model
+
+    dataset_name = args.dataset or MODELS[args.model].default_dataset
+    model = build_model(args.model, DATASETS[dataset_name].image_shape)
+    for network in model.layers:
+        if isinstance(network, keras.Model):
+            network.summary()
+    return 0
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    handlers = {"list": _list, "train": _train, "sample": _sample, "summary": _summary}
+    try:
+        return handlers[args.command](args) or 0
+    except (ValueError, RuntimeError) as error:
+        # Bad input reaching the library (e.g. a batch larger than the data, a
+        # dataset that needs the internet): one line, non-zero exit.
+        print(f"python -m gan_keras {args.command}: error: {error}", file=sys.stderr)
+        return 1

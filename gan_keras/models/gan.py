@@ -1,0 +1,504 @@
+"""The original GAN: Goodfellow et al. 2014, "Generative Adversarial Nets".
+
+Course sections 1 and 2. Read this file top to bottom as the lesson:
+
+1. the dense generator and discriminator whose Keras layer tables the slides
+   print (`dense_generator`, `dense_discriminator`);
+2. the introductory lesson's convolutional pair: a CNN classifier as the
+   discriminator and a transposed-convolution generator (`conv_generator`,
+   `conv_discriminator`);
+3. the `GAN` model that trains any such pair with `fit()`: the discriminator
+   learns to tell real (label 1) from fake (label 0), then the generator learns
+   to make D say "real" for its fakes, alternating.
+
+Later models (DCGAN, WGAN, InfoGAN, ...) reuse `GAN` by overriding its loss
+hooks (`discriminator_loss`, `generator_loss`) or passing other networks; they
+never copy its train loop.
+"""
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers, ops
+
+from gan_keras import losses
+
+__all__ = [
+    "GAN",
+    "dense_generator",
+    "dense_discriminator",
+    "conv_generator",
+    "conv_discriminator",
+    "default_jit_compile",
+]
+
+MNIST_SHAPE = (28, 28, 1)
+
+
+# --------------------------------------------------------------------------- #
+# 1. The dense networks of the slides (course section 1)
+# --------------------------------------------------------------------------- #
+def dense_generator(latent_dim=100, image_shape=MNIST_SHAPE, leak=0.2, batchnorm_momentum=0.8):
+    """The course's dense MNIST generator: z (100-D normal) -> 28x28x1 image in [-1, 1].
+
+    Layer table for the defaults (the slides' `model.summary()`):
+
+    | layer              | output shape      | params  |
+    |--------------------|-------------------|---------|
+    | Dense              | (None, 256)       | 25,856  |
+    | LeakyReLU          | (None, 256)       | 0       |
+    | BatchNormalization | (None, 256)       | 1,024   |
+    | Dense              | (None, 512)       | 131,584 |
+    | LeakyReLU          | (None, 512)       | 0       |
+    | BatchNormalization | (None, 512)       | 2,048   |
+    | Dense              | (None, 1024)      | 525,312 |
+    | LeakyReLU          | (None, 1024)      | 0       |
+    | BatchNormalization | (None, 1024)      | 4,096   |
+    | Dense              | (None, 784)       | 803,600 |
+    | Reshape            | (None, 28, 28, 1) | 0       |
+
+    Total 1,493,520 parameters: 1,489,936 trainable and 3,584 non-trainable
+    (the BatchNorm moving means and variances).
+
+    Args:
+        latent_dim: size of the noise vector z.
+        image_shape: (height, width, channels) of the images made.
+        leak: slope of LeakyReLU for negative inputs (0.2 in the course).
+        batchnorm_momentum: momentum of the BatchNorm moving statistics (0.8
+            in the course's Keras code).
+    """
+    _check_positive_int("latent_dim", latent_dim)
+    image_shape = _check_image_shape(image_shape)
+    model = keras.Sequential(name="dense_generator")
+    model.add(keras.Input(shape=(latent_dim,), name="z"))
+    for units in (256, 512, 1024):
+        model.add(layers.Dense(units))
+        model.add(layers.LeakyReLU(negative_slope=leak))
+        model.add(layers.BatchNormalization(momentum=batchnorm_momentum))
+    # tanh: the images live in [-1, 1], like the real data after scaling.
+    model.add(layers.Dense(int(np.prod(image_shape)), activation="tanh"))
+    model.add(layers.Reshape(image_shape))
+    return model
+
+
+def dense_discriminator(image_shape=MNIST_SHAPE, leak=0.2):
+    """The course's dense MNIST discriminator: image -> one logit.
+
+    | layer     | output shape | params  |
+    |-----------|--------------|---------|
+    | Flatten   | (None, 784)  | 0       |
+    | Dense     | (None, 512)  | 401,920 |
+    | LeakyReLU | (None, 512)  | 0       |
+    | Dense     | (None, 256)  | 131,328 |
+    | LeakyReLU | (None, 256)  | 0       |
+    | Dense     | (None, 1)    | 257     |
+
+    Total 533,505 parameters, all trainable. The last layer is linear: it
+    returns a logit, and D(x) = sigmoid(logit) is the probability that x is
+    real. Losses are computed from the logit, which is numerically safer than
+    a sigmoid followed by a log.
+    """
+    image_shape = _check_image_shape(image_shape)
+    model = keras.Sequential(name="dense_discriminator")
+    model.add(keras.Input(shape=image_shape, name="image"))
+    model.add(layers.Flatten())
+    for units in (512, 256):
+        model.add(layers.Dense(units))
+        model.add(layers.LeakyReLU(negative_slope=leak))
+    model.add(layers.Dense(1))
+    return model
+
+
+# --------------------------------------------------------------------------- #
+# 2. The convolutional pair of the introductory lesson (course section 2)
+# --------------------------------------------------------------------------- #
+def conv_generator(latent_dim=100, image_shape=MNIST_SHAPE):
+    """Noise -> many small feature maps -> transposed convolutions -> image.
+
+    For 28x28x1: Dense to 7x7x128, then two stride-2 5x5 transposed
+    convolutions ("deconvolutions") grow 7x7 -> 14x14x64 -> 28x28x1, tanh out.
+    BatchNorm and ReLU between them keep the signal well scaled. Height and
+    width must be multiples of 4.
+    """
+    _check_positive_int("latent_dim", latent_dim)
+    height, width, channels = _check_image_shape(image_shape)
+    if height % 4 or width % 4:
+        raise ValueError(
+            "conv_generator grows images by two stride-2 transposed convolutions, "
+            f"so height and width must be multiples of 4. Received: image_shape={image_shape}"
+        )
+    start = (height // 4, width // 4, 128)
+    return keras.Sequential(
+        [
+            keras.Input(shape=(latent_dim,), name="z"),
+            layers.Dense(int(np.prod(start)), use_bias=False),
+            layers.BatchNormalization(),
+            layers.ReLU(),
+            layers.Reshape(start),
+            layers.Conv2DTranspose(64, 5, strides=2, padding="same", use_bias=False),
+            layers.BatchNormalization(),
+            layers.ReLU(),
+            layers.Conv2DTranspose(channels, 5, strides=2, padding="same", activation="tanh"),
+        ],
+        name="conv_generator",
+    )
+
+
+def conv_discriminator(image_shape=MNIST_SHAPE, leak=0.2):
+    """The CNN classifier of the CNN lesson, with one output logit.
+
+    Two blocks of 5x5 convolution + pooling (32 then 64 filters), a dense layer
+    of 1,024 units, and a linear output. Two choices differ from a plain
+    classifier, both standard for GAN discriminators: LeakyReLU instead of ReLU
+    and average instead of max pooling, so that every input pixel receives a
+    gradient, which is the generator's only learning signal.
+    """
+    image_shape = _check_image_shape(image_shape)
+    return keras.Sequential(
+        [
+            keras.Input(shape=image_shape, name="image"),
+            layers.Conv2D(32, 5, padding="same"),
+            layers.LeakyReLU(negative_slope=leak),
+            layers.AveragePooling2D(2),
+            layers.Conv2D(64, 5, padding="same"),
+            layers.LeakyReLU(negative_slope=leak),
+            layers.AveragePooling2D(2),
+            layers.Flatten(),
+            layers.Dense(1024),
+            layers.LeakyReLU(negative_slope=leak),
+            layers.Dense(1),
+        ],
+        name="conv_discriminator",
+    )
+
+
+# --------------------------------------------------------------------------- #
+# 3. The adversarial game as a keras.Model
+# --------------------------------------------------------------------------- #
+def default_jit_compile():
+    """XLA on or off for GAN training on the device TensorFlow will use.
+
+    Measured with `benchmarks/speed.py` (see the README): on a GPU, XLA fuses
+    the many small ops of a GAN step and is faster; on 2 CPU cores XLA was
+    also faster for the dense GAN, where Keras's own "auto" turns it off.
+    """
+    return True
+
+
+@keras.saving.register_keras_serializable(package="gan_keras")
+class GAN(keras.Model):
+    """A generator and a discriminator trained against each other with `fit()`.
+
+    Goodfellow et al. 2014, "Generative Adversarial Nets", Algorithm 1: each
+    batch of real images gives one discriminator update (real label 1, fake
+    label 0); after every `discriminator_steps` such updates, the generator is
+    updated once through D, whose weights stay fixed during that update, to
+    make D label its fakes as real.
+
+    Args:
+        generator: a model mapping noise of shape (latent_dim,) to images.
+        discriminator: a model mapping images to one logit per image.
+        generator_loss: "non_saturating" (default, -log D(G(z))) or "minimax"
+            (log(1 - D(G(z))), which saturates early in training).
+        discriminator_steps: k, the number of discriminator updates (each on
+            a fresh batch) per generator update. The paper used k = 1.
+        seed: seed of the model's `SeedGenerator`, from which all training
+            noise is drawn.
+
+    The progress bar shows the means over the epoch of `d_loss`, `g_loss`,
+    `D_x` (mean D(x) on real images) and `D_G_z` (mean D(G(z)) on fakes). At
+    the ideal end of training D_x = D_G_z = 0.5.
+
+    Example:
+
+    ```python
+    gan = GAN(dense_generator(), dense_discriminator(), seed=0)
+    gan.compile()  # Adam(2e-4, beta_1=0.5) for both networks
+    gan.fit(gan_keras.data.load_dataset("mnist", batch_size=64), epochs=5)
+    images = gan.generate(16, seed=0)  # (16, 28, 28, 1) in [-1, 1]
+    ```
+    """
+
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        generator_loss="non_saturating",
+        discriminator_steps=1,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        for role, network in (("generator", generator), ("discriminator", discriminator)):
+            if not isinstance(network, keras.Model):
+                raise ValueError(
+                    f"Invalid value for argument `{role}`. Expected a keras.Model. "
+                    f"Received: {role}={network!r}"
+                )
+        generated_shape = tuple(generator.output_shape[1:])
+        judged_shape = tuple(discriminator.input_shape[1:])
+        if generated_shape != judged_shape:
+            raise ValueError(
+                "The generator's output shape must equal the discriminator's input "
+                f"shape. Received: generator output {generated_shape}, "
+                f"discriminator input {judged_shape}."
+            )
+        _check_positive_int("discriminator_steps", discriminator_steps)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = int(generator.input_shape[-1])
+        self.image_shape = generated_shape
+        self.generator_loss_name = generator_loss
+        self._generator_loss_fn = losses.get_generator_loss(generator_loss)
+        self.discriminator_steps = int(discriminator_steps)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.real_score_tracker = keras.metrics.Mean(name="D_x")
+        self.fake_score_tracker = keras.metrics.Mean(name="D_G_z")
+        # Both networks are built from Inputs, so the wrapper is complete now;
+        # saying so lets save(), BackupAndRestore and distribution strategies work.
+        self.built = True
+
+    def call(self, noise, training=False):
+        """Images made from `noise` (shape (batch, latent_dim))."""
+        return self.generator(noise, training=training)
+
+    # ----------------------------------------------------------- compile -- #
+    def compile(self, d_optimizer="auto", g_optimizer="auto", jit_compile="auto", **kwargs):
+        """Sets one optimiser per network.
+
+        Args:
+            d_optimizer, g_optimizer: optimiser instances, names, or "auto" for
+                the course's Adam(learning_rate=2e-4, beta_1=0.5) (Radford et
+                al. 2016's setting, used by the course for every GAN).
+            jit_compile: True/False, or "auto" for `default_jit_compile()`.
+            **kwargs: passed on to `keras.Model.compile` (e.g. `run_eagerly`,
+                `steps_per_execution`).
+        """
+        d_optimizer = self._resolve_optimizer("d_optimizer", d_optimizer)
+        g_optimizer = self._resolve_optimizer("g_optimizer", g_optimizer)
+        if d_optimizer is g_optimizer:
+            raise ValueError(
+                "`d_optimizer` and `g_optimizer` must be two different optimizer "
+                "objects: each keeps its own moment estimates for its own network."
+            )
+        if jit_compile == "auto" and not kwargs.get("run_eagerly"):
+            jit_compile = default_jit_compile()
+        self._compile_arguments = {"jit_compile": jit_compile, **kwargs}
+        super().compile(optimizer=None, jit_compile=jit_compile, **kwargs)
+        if keras.config.dtype_policy().name == "mixed_float16":
+            d_optimizer = _with_loss_scaling(d_optimizer)
+            g_optimizer = _with_loss_scaling(g_optimizer)
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+        # Create the optimiser variables now, not lazily in the first step: then
+        # load_model restores them, and BackupAndRestore finds them.
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+
+    @staticmethod
+    def _resolve_optimizer(argument, optimizer):
+        if isinstance(optimizer, str) and optimizer == "auto":
+            return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
+        try:
+            return keras.optimizers.get(optimizer)
+        except ValueError:
+            raise ValueError(
+                f"Invalid value for argument `{argument}`. Expected 'auto', an "
+                "optimizer name such as 'adam', or a keras.optimizers.Optimizer. "
+                f"Received: {argument}={optimizer!r}"
+            ) from None
+
+    def get_compile_config(self):
+        return {
+            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
+            "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
+            **self._compile_arguments,
+        }
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        self.compile(
+            d_optimizer=keras.saving.deserialize_keras_object(config.pop("d_optimizer")),
+            g_optimizer=keras.saving.deserialize_keras_object(config.pop("g_optimizer")),
+            **config,
+        )
+
+    @property
+    def metrics(self):
+        # Listing the trackers here lets Keras reset them at each epoch start.
+        return [
+            self.d_loss_tracker,
+            self.g_loss_tracker,
+            self.real_score_tracker,
+            self.fake_score_tracker,
+        ]
+
+    # --------------------------------------------------- the loss hooks -- #
+    def discriminator_loss(self, real_logits, fake_logits):
+        """D's loss: cross-entropy with real label 1 and fake label 0."""
+        return losses.minimax_discriminator_loss(real_logits, fake_logits)
+
+    def generator_loss(self, fake_logits):
+        """G's loss, chosen by `generator_loss` at construction."""
+        return self._generator_loss_fn(fake_logits)
+
+    # ----------------------------------------------------- the training -- #
+    def sample_latent(self, batch_size):
+        """A batch of noise vectors z ~ N(0, I) from the model's SeedGenerator."""
+        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+
+    def train_step(self, data):
+        real_images = _images_of(data)
+        batch_size = ops.shape(real_images)[0]
+        # The discriminator goes first: the generator's update needs a D that
+        # already reacts to the current fakes, otherwise its gradient points
+        # nowhere useful.
+        self._train_discriminator(real_images, batch_size)
+        if self.discriminator_steps == 1:
+            self._train_generator(batch_size)
+        else:
+            # Every batch trains D once; G trains after every k-th D update,
+            # so each of the k D updates sees fresh real data (Algorithm 1).
+            tf.cond(
+                self.d_optimizer.iterations % self.discriminator_steps == 0,
+                lambda: self._train_generator(batch_size),
+                lambda: None,
+            )
+        return {metric.name: metric.result() for metric in self.metrics}
+
+    def _train_discriminator(self, real_images, batch_size):
+        # The fakes are inputs to D here, not something to train: G's weights
+        # receive no gradient in this update.
+        fake_images = self.generator(self.sample_latent(batch_size), training=True)
+        with tf.GradientTape() as tape:
+            real_logits = self.discriminator(real_images, training=True)
+            fake_logits = self.discriminator(fake_images, training=True)
+            d_loss = self.discriminator_loss(real_logits, fake_logits)
+            total_loss = _with_regularisation(d_loss, self.discriminator)
+            scaled_loss = self.d_optimizer.scale_loss(total_loss)
+        weights = self.discriminator.trainable_weights
+        gradients = tape.gradient(scaled_loss, weights)
+        self.d_optimizer.apply(gradients, weights)
+
+        self.d_loss_tracker.update_state(d_loss)
+        self.real_score_tracker.update_state(ops.sigmoid(ops.cast(real_logits, "float32")))
+        self.fake_score_tracker.update_state(ops.sigmoid(ops.cast(fake_logits, "float32")))
+
+    def _train_generator(self, batch_size):
+        # Fresh noise, and only G's weights are updated: D is held fixed while
+        # G learns to fool it (the "stacked G -> D with D frozen" of the slides).
+        noise = self.sample_latent(batch_size)
+        with tf.GradientTape() as tape:
+            fake_images = self.generator(noise, training=True)
+            fake_logits = self.discriminator(fake_images, training=True)
+            g_loss = self.generator_loss(fake_logits)
+            total_loss = _with_regularisation(g_loss, self.generator)
+            scaled_loss = self.g_optimizer.scale_loss(total_loss)
+        weights = self.generator.trainable_weights
+        gradients = tape.gradient(scaled_loss, weights)
+        self.g_optimizer.apply(gradients, weights)
+        self.g_loss_tracker.update_state(g_loss)
+
+    def test_step(self, data):
+        """The same losses and scores on held-out real images, without updates.
+
+        A discriminator whose held-out D_x falls far below its training D_x is
+        memorising the training set.
+        """
+        real_images = _images_of(data)
+        batch_size = ops.shape(real_images)[0]
+        fake_images = self.generator(self.sample_latent(batch_size), training=False)
+        real_logits = self.discriminator(real_images, training=False)
+        fake_logits = self.discriminator(fake_images, training=False)
+        self.d_loss_tracker.update_state(self.discriminator_loss(real_logits, fake_logits))
+        self.g_loss_tracker.update_state(self.generator_loss(fake_logits))
+        self.real_score_tracker.update_state(ops.sigmoid(ops.cast(real_logits, "float32")))
+        self.fake_score_tracker.update_state(ops.sigmoid(ops.cast(fake_logits, "float32")))
+        return {metric.name: metric.result() for metric in self.metrics}
+
+    # ------------------------------------------------------- sampling -- #
+    def generate(self, num_images, seed=None, batch_size=256):
+        """`num_images` new images as a float32 NumPy array in [-1, 1].
+
+        Args:
+            num_images: how many images.
+            seed: an int gives the same images every call (for the same
+                weights); None draws fresh noise from the model's SeedGenerator.
+            batch_size: images generated per forward pass.
+        """
+        _check_positive_int("num_images", num_images)
+        if seed is None:
+            noise = self.sample_latent(num_images)
+        else:
+            noise = keras.random.normal((num_images, self.latent_dim), seed=int(seed))
+        images = [
+            ops.convert_to_numpy(self.generator(noise[start : start + batch_size], training=False))
+            for start in range(0, num_images, batch_size)
+        ]
+        return np.clip(np.concatenate(images).astype("float32"), -1.0, 1.0)
+
+    # -------------------------------------------------- serialisation -- #
+    def get_config(self):
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            "generator_loss": self.generator_loss_name,
+            "discriminator_steps": self.discriminator_steps,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for role in ("generator", "discriminator"):
+            config[role] = keras.saving.deserialize_keras_object(config[role])
+        return cls(**config)
+
+
+# --------------------------------------------------------------------------- #
+# Small helpers
+# --------------------------------------------------------------------------- #
+def _images_of(data):
+    """The images of a batch that may be `images` or `(images, labels)`."""
+    if isinstance(data, (tuple, list)):
+        return data[0]
+    return data
+
+
+def _with_regularisation(loss, network):
+    """`loss` plus the network's weight penalties, if it declares any."""
+    if network.losses:
+        return loss + ops.sum(ops.stack(network.losses))
+    return loss
+
+
+def _with_loss_scaling(optimizer):
+    if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        return optimizer
+    return keras.optimizers.LossScaleOptimizer(optimizer)
+
+
+def _check_positive_int(argument, value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(
+            f"Invalid value for argument `{argument}`. Expected a positive integer. "
+            f"Received: {argument}={value!r}"
+        )
+
+
+def _check_image_shape(image_shape):
+    shape = tuple(image_shape) if isinstance(image_shape, (tuple, list)) else None
+    if shape is None or len(shape) != 3 or not all(
+        isinstance(s, (int, np.integer)) and s > 0 for s in shape
+    ):
+        raise ValueError(
+            "Invalid value for argument `image_shape`. Expected (height, width, "
+            f"channels) of positive integers. Received: image_shape={image_shape!r}"
+        )
+    return tuple(int(s) for s in shape)

