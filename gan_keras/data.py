@@ -36,6 +36,7 @@ __all__ = [
     "DatasetUnavailableError",
     "OfflineDataWarning",
     "dataset_names",
+    "gaussian_ring",
     "default_data_dir",
     "is_offline",
     "load_dataset",
@@ -459,3 +460,19 @@ def load_dataset(
 def dataset_names(offline_only=False):
     """Names of the datasets (only those with an offline copy if asked)."""
     return [n for n, s in DATASETS.items() if s.offline_source or not offline_only]
+
+
+def gaussian_ring(num_points, num_modes=8, radius=0.8, std=0.02, seed=0):
+    """Points from `num_modes` small Gaussians evenly spaced on a circle.
+
+    The classic 2-D toy distribution of GAN papers (e.g. "8 Gaussians" in
+    Gulrajani et al. 2017): a generator that covers only some of the blobs
+    shows mode collapse at a glance.
+
+    Returns:
+        float32 array (num_points, 2).
+    """
+    rng = np.random.default_rng(seed)
+    angles = 2 * np.pi * rng.integers(0, num_modes, num_points) / num_modes
+    centres = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    return (centres + std * rng.standard_normal((num_points, 2))).astype("float32")

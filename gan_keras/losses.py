@@ -49,8 +49,9 @@ def sigmoid_cross_entropy(logits, labels):
     Returns:
         A float32 scalar.
     """
-    logits = ops.convert_to_tensor(logits, "float32")
-    labels = ops.cast(ops.broadcast_to(labels, ops.shape(logits)), logits.dtype)
+    # float32 even under mixed precision: the log terms need the range.
+    logits = ops.cast(logits, "float32")
+    labels = ops.cast(ops.broadcast_to(labels, ops.shape(logits)), "float32")
     per_element = (
         ops.relu(logits) - logits * labels + ops.log1p(ops.exp(-ops.abs(logits)))
     )

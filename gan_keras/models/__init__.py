@@ -9,6 +9,8 @@ from gan_keras.models.gan import (
     default_jit_compile,
     dense_discriminator,
     dense_generator,
+    mlp_discriminator,
+    mlp_generator,
 )
 
 __all__ = [
@@ -21,6 +23,8 @@ __all__ = [
     "default_jit_compile",
     "dense_discriminator",
     "dense_generator",
+    "mlp_discriminator",
+    "mlp_generator",
 ]
 
 

@@ -25,6 +25,8 @@ from gan_keras import losses
 
 __all__ = [
     "GAN",
+    "mlp_generator",
+    "mlp_discriminator",
     "dense_generator",
     "dense_discriminator",
     "conv_generator",
@@ -172,15 +174,41 @@ def conv_discriminator(image_shape=MNIST_SHAPE, leak=0.2):
     )
 
 
+def mlp_generator(latent_dim=2, output_dim=2, units=128, depth=3):
+    """A small ReLU perceptron for 2-D toy data: z -> a point (linear output).
+
+    Toy problems (a ring of Gaussians) make mode collapse visible at a glance:
+    every mode the generator misses is an empty blob on the plot.
+    """
+    _check_positive_int("latent_dim", latent_dim)
+    model = keras.Sequential([keras.Input(shape=(latent_dim,), name="z")], name="mlp_generator")
+    for _ in range(depth):
+        model.add(layers.Dense(units, activation="relu"))
+    model.add(layers.Dense(output_dim))
+    return model
+
+
+def mlp_discriminator(input_dim=2, units=128, depth=3, leak=0.2):
+    """A small LeakyReLU perceptron judging 2-D points: point -> one logit."""
+    model = keras.Sequential([keras.Input(shape=(input_dim,), name="point")], name="mlp_discriminator")
+    for _ in range(depth):
+        model.add(layers.Dense(units))
+        model.add(layers.LeakyReLU(negative_slope=leak))
+    model.add(layers.Dense(1))
+    return model
+
+
 # --------------------------------------------------------------------------- #
 # 3. The adversarial game as a keras.Model
 # --------------------------------------------------------------------------- #
 def default_jit_compile():
-    """XLA on or off for GAN training on the device TensorFlow will use.
+    """XLA on or off for GAN training: on, on every device.
 
-    Measured with `benchmarks/speed.py` (see the README): on a GPU, XLA fuses
-    the many small ops of a GAN step and is faster; on 2 CPU cores XLA was
-    also faster for the dense GAN, where Keras's own "auto" turns it off.
+    Keras's own "auto" turns XLA off on a CPU, but `benchmarks/speed.py`
+    measured the dense course GAN on 2 CPU cores at about a quarter less CPU
+    time per step with XLA than without (README, "Measured results"). On a
+    GPU, XLA fuses the many small ops of a GAN step; the GPU measurement is
+    still to be recorded in the README.
     """
     return True
 
@@ -251,6 +279,7 @@ class GAN(keras.Model):
         self.generator_loss_name = generator_loss
         self._generator_loss_fn = losses.get_generator_loss(generator_loss)
         self.discriminator_steps = int(discriminator_steps)
+        self._discriminator_couples_batch = _couples_batch(discriminator)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
 
@@ -285,9 +314,11 @@ class GAN(keras.Model):
                 "`d_optimizer` and `g_optimizer` must be two different optimizer "
                 "objects: each keeps its own moment estimates for its own network."
             )
+        # Saved as given, so a model saved on one device picks its own XLA
+        # setting when loaded on another.
+        self._compile_arguments = {"jit_compile": jit_compile, **kwargs}
         if jit_compile == "auto" and not kwargs.get("run_eagerly"):
             jit_compile = default_jit_compile()
-        self._compile_arguments = {"jit_compile": jit_compile, **kwargs}
         super().compile(optimizer=None, jit_compile=jit_compile, **kwargs)
         if keras.config.dtype_policy().name == "mixed_float16":
             d_optimizer = _with_loss_scaling(d_optimizer)
@@ -375,8 +406,7 @@ class GAN(keras.Model):
         # receive no gradient in this update.
         fake_images = self.generator(self.sample_latent(batch_size), training=True)
         with tf.GradientTape() as tape:
-            real_logits = self.discriminator(real_images, training=True)
-            fake_logits = self.discriminator(fake_images, training=True)
+            real_logits, fake_logits = self._judge(real_images, fake_images, training=True)
             d_loss = self.discriminator_loss(real_logits, fake_logits)
             total_loss = _with_regularisation(d_loss, self.discriminator)
             scaled_loss = self.d_optimizer.scale_loss(total_loss)
@@ -387,6 +417,24 @@ class GAN(keras.Model):
         self.d_loss_tracker.update_state(d_loss)
         self.real_score_tracker.update_state(ops.sigmoid(ops.cast(real_logits, "float32")))
         self.fake_score_tracker.update_state(ops.sigmoid(ops.cast(fake_logits, "float32")))
+
+    def _judge(self, real_images, fake_images, training):
+        """D's logits for the real and the fake batch.
+
+        A discriminator without batch-coupled layers treats each image on its
+        own, so one call on both batches together gives the same logits as two
+        calls and runs faster (one larger matrix product). With BatchNorm the
+        batch statistics would mix real and fake images, so each batch gets
+        its own call, as in DCGAN.
+        """
+        if self._discriminator_couples_batch:
+            return (
+                self.discriminator(real_images, training=training),
+                self.discriminator(fake_images, training=training),
+            )
+        both = ops.concatenate([real_images, ops.cast(fake_images, real_images.dtype)], axis=0)
+        logits = self.discriminator(both, training=training)
+        return logits[: ops.shape(real_images)[0]], logits[ops.shape(real_images)[0] :]
 
     def _train_generator(self, batch_size):
         # Fresh noise, and only G's weights are updated: D is held fixed while
@@ -412,8 +460,7 @@ class GAN(keras.Model):
         real_images = _images_of(data)
         batch_size = ops.shape(real_images)[0]
         fake_images = self.generator(self.sample_latent(batch_size), training=False)
-        real_logits = self.discriminator(real_images, training=False)
-        fake_logits = self.discriminator(fake_images, training=False)
+        real_logits, fake_logits = self._judge(real_images, fake_images, training=False)
         self.d_loss_tracker.update_state(self.discriminator_loss(real_logits, fake_logits))
         self.g_loss_tracker.update_state(self.generator_loss(fake_logits))
         self.real_score_tracker.update_state(ops.sigmoid(ops.cast(real_logits, "float32")))
@@ -422,7 +469,7 @@ class GAN(keras.Model):
 
     # ------------------------------------------------------- sampling -- #
     def generate(self, num_images, seed=None, batch_size=256):
-        """`num_images` new images as a float32 NumPy array in [-1, 1].
+        """`num_images` new samples as a float32 NumPy array (images: in [-1, 1]).
 
         Args:
             num_images: how many images.
@@ -439,7 +486,7 @@ class GAN(keras.Model):
             ops.convert_to_numpy(self.generator(noise[start : start + batch_size], training=False))
             for start in range(0, num_images, batch_size)
         ]
-        return np.clip(np.concatenate(images).astype("float32"), -1.0, 1.0)
+        return np.concatenate(images).astype("float32")
 
     # -------------------------------------------------- serialisation -- #
     def get_config(self):
@@ -469,6 +516,19 @@ def _images_of(data):
     if isinstance(data, (tuple, list)):
         return data[0]
     return data
+
+
+# Layers whose output for one image depends on the other images of the batch
+# (in training mode). Later layers of that kind (minibatch discrimination)
+# set `couples_batch = True`.
+_BATCH_COUPLED_LAYERS = (keras.layers.BatchNormalization,)
+
+
+def _couples_batch(network):
+    return any(
+        isinstance(layer, _BATCH_COUPLED_LAYERS) or getattr(layer, "couples_batch", False)
+        for layer in network._flatten_layers(include_self=False)
+    )
 
 
 def _with_regularisation(loss, network):

@@ -228,3 +228,36 @@ def test_one_optimizer_cannot_serve_both_networks():
         gan.compile(d_optimizer=shared, g_optimizer=shared)
     with pytest.raises(ValueError, match="Received: g_optimizer='adamm'"):
         gan.compile(g_optimizer="adamm")
+
+
+# ------------------------------------------- one call or two calls to D -- #
+def test_joint_discriminator_call_equals_two_calls():
+    gan = small_gan()
+    real, fake = tf.random.normal((4, 28, 28, 1), seed=1), tf.random.normal((4, 28, 28, 1), seed=2)
+    real_logits, fake_logits = gan._judge(real, fake, training=True)
+    np.testing.assert_allclose(real_logits, gan.discriminator(real), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(fake_logits, gan.discriminator(fake), rtol=1e-5, atol=1e-6)
+
+
+def test_batchnorm_discriminator_sees_real_and_fake_batches_separately():
+    discriminator = keras.Sequential(
+        [keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.BatchNormalization(), keras.layers.Dense(1)]
+    )
+    gan = GAN(dense_generator(latent_dim=4), discriminator)
+    real, fake = tf.random.normal((4, 28, 28, 1), seed=1), tf.random.normal((4, 28, 28, 1), mean=3.0, seed=2)
+    real_logits, fake_logits = gan._judge(real, fake, training=True)
+    np.testing.assert_allclose(real_logits, discriminator(real, training=True), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(fake_logits, discriminator(fake, training=True), rtol=1e-5, atol=1e-5)
+
+
+def test_mixed_precision_wraps_each_optimizer_in_loss_scaling(tiny_images):
+    keras.config.set_dtype_policy("mixed_float16")
+    try:
+        gan = GAN(dense_generator(latent_dim=4), dense_discriminator(), seed=0)
+        gan.compile()
+        assert isinstance(gan.d_optimizer, keras.optimizers.LossScaleOptimizer)
+        assert isinstance(gan.g_optimizer, keras.optimizers.LossScaleOptimizer)
+        history = gan.fit(tiny_images.take(2), epochs=1, verbose=0)
+        assert np.isfinite(history.history["d_loss"][0])
+    finally:
+        keras.config.set_dtype_policy("float32")

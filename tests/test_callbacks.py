@@ -1,0 +1,90 @@
+"""Callbacks: the fixed-noise sample grid, safe checkpoints, exact step counts, CSV history."""
+
+import csv
+
+import keras
+import numpy as np
+import pytest
+from PIL import Image
+
+from gan_keras.callbacks import HistoryCSV, SafeModelCheckpoint, SampleGrid, StopAfterSteps
+from gan_keras.models import GAN, dense_discriminator, dense_generator
+
+
+@pytest.fixture
+def gan():
+    model = GAN(dense_generator(latent_dim=8), dense_discriminator(), seed=0)
+    model.compile()
+    return model
+
+
+def test_sample_grid_draws_every_n_epochs_and_the_last(gan, tiny_images, tmp_path):
+    grid = SampleGrid(num_images=9, every_n_epochs=2, save_dir=tmp_path, show=False)
+    gan.fit(tiny_images, epochs=3, verbose=0, callbacks=[grid])
+    assert grid.frame_epochs == [2, 3]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["epoch_0002.png", "epoch_0003.png"]
+    # 3x3 grid of 28x28 images with 1-pixel borders, drawn at scale 2
+    assert Image.open(tmp_path / "epoch_0002.png").size == (2 * (3 * 29 + 1),) * 2
+    assert grid.frames[0].shape == (88, 88, 1) and grid.frames[0].dtype == np.uint8
+
+
+def test_sample_grid_uses_the_same_noise_each_time(gan):
+    grid = SampleGrid(num_images=4, seed=5, show=False)
+    grid.set_model(gan)
+    grid._draw(0)
+    grid._draw(1)  # no training in between: same noise, same weights -> same picture
+    np.testing.assert_array_equal(grid.frames[0], grid.frames[1])
+
+
+def test_sample_grid_makes_an_animated_gif(gan, tiny_images, tmp_path):
+    grid = SampleGrid(num_images=4, show=False)
+    gan.fit(tiny_images, epochs=3, verbose=0, callbacks=[grid])
+    path = grid.save_gif(tmp_path / "progress.gif")
+    with Image.open(path) as animation:
+        assert animation.n_frames == 3
+
+
+def test_sample_grid_refuses_bad_arguments():
+    with pytest.raises(ValueError, match="Received: every_n_epochs=0"):
+        SampleGrid(every_n_epochs=0)
+    with pytest.raises(ValueError, match="No grid has been drawn yet"):
+        SampleGrid().save_gif("x.gif")
+
+
+def test_checkpoint_survives_a_crash_during_the_next_save(gan, tiny_images, tmp_path, monkeypatch):
+    path = tmp_path / "model.keras"
+    checkpoint = SafeModelCheckpoint(path)
+    gan.fit(tiny_images, epochs=1, verbose=0, callbacks=[checkpoint])
+    saved_bytes = path.read_bytes()
+    expected = keras.models.load_model(path).generate(3, seed=0)
+
+    def crash_halfway(filepath, *args, **kwargs):
+        with open(filepath, "wb") as file:
+            file.write(b"half a zip file")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(gan, "save", crash_halfway)
+    with pytest.raises(KeyboardInterrupt):
+        checkpoint.save()
+    assert path.read_bytes() == saved_bytes
+    np.testing.assert_array_equal(keras.models.load_model(path).generate(3, seed=0), expected)
+
+
+def test_checkpoint_path_must_be_a_keras_file(tmp_path):
+    with pytest.raises(ValueError, match="must end in '.keras'"):
+        SafeModelCheckpoint(tmp_path / "model.h5")
+
+
+def test_stop_after_steps_counts_batches_across_epochs(gan, tiny_images):
+    gan.fit(tiny_images.repeat(), steps_per_epoch=4, epochs=5, verbose=0, callbacks=[StopAfterSteps(6)])
+    assert int(gan.d_optimizer.iterations) == 6
+
+
+def test_history_csv_appends_one_row_per_epoch(gan, tiny_images, tmp_path):
+    path = tmp_path / "history.csv"
+    gan.fit(tiny_images, epochs=2, verbose=0, callbacks=[HistoryCSV(path)])
+    gan.fit(tiny_images, epochs=3, initial_epoch=2, verbose=0, callbacks=[HistoryCSV(path)])
+    with path.open() as file:
+        rows = list(csv.DictReader(file))
+    assert [row["epoch"] for row in rows] == ["1", "2", "3"]
+    assert set(rows[0]) == {"epoch", "d_loss", "g_loss", "D_x", "D_G_z"}

@@ -1,0 +1,91 @@
+"""python -m gan_keras: list, train, sample, summary, and clear errors."""
+
+import csv
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+import gan_keras  # noqa: F401  (registers the models for load_model)
+from gan_keras.cli import main
+
+
+def test_list_names_models_and_datasets(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for name in ("gan", "conv_gan", "mnist", "celeb_a", "cycle_gan/horse2zebra", "digits"):
+        assert name in out
+
+
+def test_train_writes_model_history_and_samples_then_resumes(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "gan", "--steps", "3", "--batch-size", "1500", "--out", str(out)]) == 0
+    assert {p.name for p in out.iterdir()} >= {"model.keras", "history.csv", "samples.png"}
+    model = keras.models.load_model(out / "model.keras")
+    assert int(model.d_optimizer.iterations) == 3
+    # 4,500 offline digits in batches of 1,500: 3 steps are one epoch
+    assert main(["train", "gan", "--epochs", "1", "--batch-size", "1500", "--out", str(out), "--resume"]) == 0
+    assert int(keras.models.load_model(out / "model.keras").d_optimizer.iterations) == 6
+    with (out / "history.csv").open() as file:
+        assert [row["epoch"] for row in csv.DictReader(file)] == ["1", "2"]
+
+
+def test_train_refuses_to_overwrite_a_run(tmp_path):
+    (tmp_path / "model.keras").write_bytes(b"")
+    with pytest.raises(SystemExit, match="pass --resume"):
+        main(["train", "gan", "--steps", "1", "--out", str(tmp_path)])
+
+
+def test_sample_writes_images_in_model_range(tmp_path, capsys):
+    out = tmp_path / "run"
+    main(["train", "conv_gan", "--steps", "2", "--batch-size", "64", "--out", str(out)])
+    assert main(["sample", str(out), "-n", "7", "--seed", "1", "--out", str(tmp_path / "s.npz")]) == 0
+    images = np.load(tmp_path / "s.npz")["images"]
+    assert images.shape == (7, 28, 28, 1) and images.dtype == np.float32
+    assert -1 <= images.min() and images.max() <= 1
+
+
+def test_summary_prints_both_course_tables(capsys):
+    assert main(["summary", "gan"]) == 0
+    out = capsys.readouterr().out
+    assert "1,493,520" in out and "1,489,936" in out and "3,584" in out and "533,505" in out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "gann", "--out", "x"], "invalid choice: 'gann'"),
+        (["train", "gan", "--dataset", "mnistt", "--out", "x"], "invalid choice: 'mnistt'"),
+        (["train", "gan", "--steps", "0", "--out", "x"], "expected a positive integer, got '0'"),
+        (["train", "gan", "--steps", "3", "--epochs", "2", "--out", "x"], "not allowed with argument"),
+        (["sample"], "the following arguments are required"),
+    ],
+)
+def test_bad_command_lines_give_one_line_and_exit_2(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err
+    assert message in error and error.count("\n") == 1
+
+
+def test_library_errors_become_one_line_and_exit_1(tmp_path, capsys):
+    assert main(["train", "gan", "--dataset", "cifar10", "--out", str(tmp_path / "r")]) == 1
+    error = capsys.readouterr().err.strip()
+    assert "Dataset 'cifar10' cannot be loaded" in error and "\n" not in error
+
+
+def test_sample_from_a_missing_run_says_so(tmp_path):
+    with pytest.raises(SystemExit, match="No trained model at"):
+        main(["sample", str(tmp_path), "--out", str(tmp_path / "s.npz")])
+
+
+def test_module_entry_point_runs(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "gan_keras", "train", "gan", "--steps", "2", "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"Samples: {tmp_path / 'samples.png'}" in result.stdout
