@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 
 demo: $(VENV)/.installed
 	rm -rf runs/demo
-	$(BIN)/python -m gan_keras train gan --epochs 30 --batch-size 64 --seed 0 --out runs/demo
+	$(BIN)/python -m gan_keras train gan --epochs 50 --batch-size 64 --seed 0 --out runs/demo
 	@echo "Samples of the trained GAN: runs/demo/samples.png (progress per epoch: runs/demo/progress/)"
 
 test: $(VENV)/.installed

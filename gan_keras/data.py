@@ -37,6 +37,7 @@ __all__ = [
     "OfflineDataWarning",
     "dataset_names",
     "gaussian_ring",
+    "ring_centres",
     "default_data_dir",
     "is_offline",
     "load_dataset",
@@ -462,17 +463,22 @@ def dataset_names(offline_only=False):
     return [n for n, s in DATASETS.items() if s.offline_source or not offline_only]
 
 
+def ring_centres(num_modes=8, radius=0.8):
+    """The (num_modes, 2) centres of `gaussian_ring`'s blobs, evenly spaced on a circle."""
+    angles = 2 * np.pi * np.arange(num_modes) / num_modes
+    return (radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)).astype("float32")
+
+
 def gaussian_ring(num_points, num_modes=8, radius=0.8, std=0.02, seed=0):
     """Points from `num_modes` small Gaussians evenly spaced on a circle.
 
     The classic 2-D toy distribution of GAN papers (e.g. "8 Gaussians" in
-    Gulrajani et al. 2017): a generator that covers only some of the blobs
-    shows mode collapse at a glance.
+    Metz et al. 2017 and Gulrajani et al. 2017): a generator that covers only
+    some of the blobs shows mode collapse at a glance.
 
     Returns:
         float32 array (num_points, 2).
     """
     rng = np.random.default_rng(seed)
-    angles = 2 * np.pi * rng.integers(0, num_modes, num_points) / num_modes
-    centres = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    centres = ring_centres(num_modes, radius)[rng.integers(0, num_modes, num_points)]
     return (centres + std * rng.standard_normal((num_points, 2))).astype("float32")

@@ -78,7 +78,7 @@ def test_course_settings_of_the_dense_networks():
 def test_conv_networks_grow_and_shrink_mnist_images():
     generator, discriminator = conv_generator(), conv_discriminator()
     transposed = [layer for layer in generator.layers if isinstance(layer, keras.layers.Conv2DTranspose)]
-    assert [tuple(layer.output.shape) for layer in transposed] == [(None, 14, 14, 64), (None, 28, 28, 1)]
+    assert [tuple(layer.output.shape) for layer in transposed] == [(None, 14, 14, 32), (None, 28, 28, 1)]
     assert generator.output_shape == (None, 28, 28, 1)
     assert discriminator.output_shape == (None, 1)
     pooled = [tuple(l.output.shape) for l in discriminator.layers if isinstance(l, keras.layers.AveragePooling2D)]

@@ -1,9 +1,10 @@
-"""Does the dense course GAN learn digits? A fixed budget on offline MNIST, checked independently.
+"""Do the course GANs learn digits? A fixed budget on offline MNIST, checked independently.
 
 1. Trains a small CNN digit classifier on the 4,500 offline training digits and
    reports its accuracy on the 500 held-out ones.
-2. Trains the dense course GAN (`gan_keras.models.GAN`, COURSE.md section 1)
-   for a fixed number of epochs with a fixed seed, timing it.
+2. Trains a GAN of the package (`--model gan`: the dense course GAN, COURSE.md
+   section 1; `--model conv_gan`: section 2) for a fixed number of epochs
+   with a fixed seed, timing it.
 3. Classifies N generated digits and N held-out real digits with that
    classifier and reports, for both: the share of confident predictions
    (max probability > 0.9), the mean max probability, how many of the ten
@@ -11,7 +12,7 @@
    and the classifier score exp(E_x KL(p(y|x) || p(y))) (the MNIST analogue of
    the Inception score; 10 is the maximum).
 
-    python benchmarks/dense_gan_quality.py [--epochs 30] [--batch-size 64] [--seed 0] [--samples 500]
+    python benchmarks/gan_quality.py [--model gan] [--epochs 100] [--batch-size 64] [--seed 0] [--samples 500]
 """
 
 import argparse
@@ -25,7 +26,8 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from gan_keras.data import load_arrays, load_dataset, to_model_range  # noqa: E402
-from gan_keras.models import GAN, dense_discriminator, dense_generator  # noqa: E402
+from gan_keras.metrics import classifier_score, mode_coverage  # noqa: E402
+from gan_keras.models import MODELS, build_model  # noqa: E402
 
 
 def train_digit_classifier(seed):
@@ -54,23 +56,21 @@ def train_digit_classifier(seed):
 
 def digit_statistics(classifier, images):
     probabilities = classifier.predict(images, batch_size=500, verbose=0).astype("float64")
-    confidence = probabilities.max(axis=1)
-    shares = np.bincount(probabilities.argmax(axis=1), minlength=10) / len(images)
-    marginal = probabilities.mean(axis=0)
-    kl = np.sum(probabilities * (np.log(probabilities + 1e-12) - np.log(marginal + 1e-12)), axis=1)
+    coverage = mode_coverage(probabilities, confidence=0.9, presence=0.02)
     return {
-        "confident_share": round(float(np.mean(confidence > 0.9)), 3),
-        "mean_confidence": round(float(confidence.mean()), 3),
-        "classes_present": int(np.sum(shares >= 0.02)),
-        "largest_class_share": round(float(shares.max()), 3),
-        "classifier_score": round(float(np.exp(kl.mean())), 2),
-        "class_shares": [round(float(s), 3) for s in shares],
+        "confident_share": round(coverage["confident_share"], 3),
+        "mean_confidence": round(float(probabilities.max(axis=1).mean()), 3),
+        "classes_present": coverage["classes_present"],
+        "largest_class_share": round(coverage["largest_class_share"], 3),
+        "classifier_score": round(classifier_score(probabilities), 2),
+        "class_shares": [round(share, 3) for share in coverage["class_shares"]],
     }
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--model", choices=list(MODELS), default="gan")
+    parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--samples", type=int, default=500)
@@ -83,7 +83,7 @@ def main():
 
     keras.utils.set_random_seed(args.seed)
     dataset = load_dataset("mnist", "train", args.batch_size, seed=args.seed)
-    gan = GAN(dense_generator(), dense_discriminator(), seed=args.seed)
+    gan = build_model(args.model, seed=args.seed)
     gan.compile()
     start = time.perf_counter()
     history = gan.fit(dataset, epochs=args.epochs, verbose=0)
@@ -93,7 +93,7 @@ def main():
     generated = digit_statistics(classifier, gan.generate(args.samples, seed=args.seed))
     real = digit_statistics(classifier, real_test_images[: args.samples])
     result = {
-        "model": "gan (dense, course section 1)",
+        "model": args.model,
         "epochs": args.epochs, "steps": steps, "batch_size": args.batch_size, "seed": args.seed,
         "train_seconds": round(seconds, 1), "steps_per_s": round(steps / seconds, 1),
         "classifier_accuracy": round(accuracy, 3), "samples": args.samples,
@@ -103,7 +103,7 @@ def main():
     print(json.dumps(result, indent=2))
     print("\n| data | confident (>0.9) | mean confidence | classes present | largest class | classifier score |")
     print("|---|---|---|---|---|---|")
-    for name, stats in (("real held-out digits", real), (f"dense GAN, {steps} steps", generated)):
+    for name, stats in (("real held-out digits", real), (f"{args.model}, {steps} steps", generated)):
         print(f"| {name} | {stats['confident_share']:.0%} | {stats['mean_confidence']:.2f} | "
               f"{stats['classes_present']}/10 | {stats['largest_class_share']:.0%} | {stats['classifier_score']} |")
     if args.json:
