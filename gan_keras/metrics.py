@@ -21,13 +21,24 @@ The maths, as plain functions of NumPy arrays (probabilities or features):
   samples cover and how many samples are of high quality (Srivastava et al.
   2017, VEEGAN).
 
+For MNIST-like images the package ships a small digit classifier
+(`load_mnist_classifier`, trained by `scripts/train_mnist_classifier.py`):
+its softmax gives the class probabilities and its penultimate layer the
+features, so `evaluate_mnist_samples` works offline.
+
 These numbers depend on the number of samples: compare values computed with
 the same N, and report the real data's own value at that N as the ceiling.
 """
 
+from pathlib import Path
+
 import numpy as np
 
 __all__ = [
+    "MNIST_CLASSIFIER_WEIGHTS",
+    "evaluate_mnist_samples",
+    "load_mnist_classifier",
+    "mnist_classifier",
     "classifier_score",
     "feature_statistics",
     "frechet_distance",
@@ -194,4 +205,95 @@ def ring_mode_coverage(points, num_modes=8, radius=0.8, std=0.02, min_share=0.01
     return {
         "modes_covered": int(np.sum(counts >= min_share * len(points))),
         "high_quality_share": float(good.mean()),
+    }
+
+
+
+# --------------------------------------------------------------------------- #
+# The shipped MNIST classifier
+# --------------------------------------------------------------------------- #
+MNIST_CLASSIFIER_WEIGHTS = Path(__file__).resolve().parent / "assets" / "mnist_classifier.weights.h5"
+
+
+def mnist_classifier():
+    """The digit classifier behind the MNIST metrics: 28x28x1 in [-1, 1] -> 10 probabilities.
+
+    Two blocks of two 3x3 ReLU convolutions and max pooling, a third pooling,
+    a 128-unit ReLU layer named "features" (the feature space of the Fréchet
+    distance and of precision / recall) and a softmax. About 140,000 weights.
+    """
+    import keras
+    from keras import layers
+
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1), name="image"),
+            layers.Conv2D(32, 3, padding="same", activation="relu"),
+            layers.Conv2D(32, 3, padding="same", activation="relu"),
+            layers.MaxPooling2D(),
+            layers.Conv2D(64, 3, padding="same", activation="relu"),
+            layers.Conv2D(64, 3, padding="same", activation="relu"),
+            layers.MaxPooling2D(),
+            layers.MaxPooling2D(),
+            layers.Flatten(),
+            layers.Dense(128, activation="relu", name="features"),
+            layers.Dropout(0.3),
+            layers.Dense(10, activation="softmax", name="probabilities"),
+        ],
+        name="mnist_classifier",
+    )
+
+
+def load_mnist_classifier(weights_path=MNIST_CLASSIFIER_WEIGHTS):
+    """The trained classifier, as a model with two outputs: (features, probabilities)."""
+    import keras
+
+    weights_path = Path(weights_path)
+    if not weights_path.exists():
+        raise FileNotFoundError(
+            f"The MNIST classifier weights are missing: {weights_path}. Train them with "
+            "`python scripts/train_mnist_classifier.py`."
+        )
+    classifier = mnist_classifier()
+    classifier.load_weights(weights_path)
+    return keras.Model(
+        classifier.inputs,
+        [classifier.get_layer("features").output, classifier.output],
+        name="mnist_classifier_features",
+    )
+
+
+def _features_and_probabilities(classifier, images, batch_size=500):
+    images = np.asarray(images, dtype="float32")
+    if images.ndim != 4 or images.shape[1:] != (28, 28, 1):
+        raise ValueError(
+            "The MNIST metrics take images of shape (N, 28, 28, 1) in [-1, 1]. "
+            f"Received shape {images.shape}."
+        )
+    features, probabilities = classifier.predict(images, batch_size=batch_size, verbose=0)
+    return features.astype("float64"), probabilities.astype("float64")
+
+
+def evaluate_mnist_samples(generated_images, real_images, classifier=None, k=3):
+    """All MNIST metrics of `generated_images` against `real_images`.
+
+    Use the same number of images in both sets and in every comparison: the
+    values depend on it. Evaluating `real_images` against another real set of
+    the same size gives the ceiling.
+
+    Returns:
+        dict: `num_samples`, `classifier_score`, `frechet_distance`,
+        `precision`, `recall`, and `mode_coverage`'s entries.
+    """
+    classifier = classifier or load_mnist_classifier()
+    fake_features, fake_probabilities = _features_and_probabilities(classifier, generated_images)
+    real_features, _ = _features_and_probabilities(classifier, real_images)
+    precision, recall = precision_recall(real_features, fake_features, k=k)
+    return {
+        "num_samples": len(fake_features),
+        "classifier_score": classifier_score(fake_probabilities),
+        "frechet_distance": frechet_feature_distance(real_features, fake_features),
+        "precision": precision,
+        "recall": recall,
+        **mode_coverage(fake_probabilities),
     }
