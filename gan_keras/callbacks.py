@@ -7,16 +7,20 @@
   interruption during the save never destroys the previous checkpoint.
 * `StopAfterSteps` ends training after an exact number of batches.
 * `HistoryCSV` appends one row per epoch to a CSV file as training goes.
+* `QualityMonitor` measures sample quality (`gan_keras.metrics`) every N
+  epochs and logs it beside the losses.
 """
 
+import math
 import os
 from pathlib import Path
 
 import keras
+import numpy as np
 
 from gan_keras.plotting import grid_array, plot_image_grid
 
-__all__ = ["HistoryCSV", "SampleGrid", "SafeModelCheckpoint", "StopAfterSteps", "in_notebook"]
+__all__ = ["HistoryCSV", "QualityMonitor", "SampleGrid", "SafeModelCheckpoint", "StopAfterSteps", "in_notebook"]
 
 
 def in_notebook():
@@ -180,3 +184,69 @@ class HistoryCSV(keras.callbacks.Callback):
             if new_file:
                 file.write(",".join(["epoch", *keys]) + "\n")
             file.write(",".join([str(epoch + 1), *(f"{float(logs[k]):.6g}" for k in keys)]) + "\n")
+
+
+class QualityMonitor(keras.callbacks.Callback):
+    """Logs MNIST sample-quality metrics every `every_n_epochs` epochs.
+
+    Generates `num_images` samples from fixed noise, compares them with the
+    first `num_images` of `real_images` through the shipped MNIST classifier
+    (`gan_keras.metrics.evaluate_mnist_samples`), and adds the chosen metrics to
+    the epoch's logs, so they land in `History`, `HistoryCSV` and a
+    `TensorBoard` callback listed after this one. Epochs in between log NaN,
+    which keeps every metric's history one value per epoch.
+
+    Args:
+        real_images: (N, 28, 28, 1) real images in [-1, 1], N >= num_images.
+        num_images: samples per evaluation (the values depend on it: keep it fixed).
+        every_n_epochs: how often to evaluate; the last epoch is not forced.
+        metrics: names from `QualityMonitor.AVAILABLE`.
+        seed: seed of the fixed noise.
+    """
+
+    AVAILABLE = (
+        "classifier_score", "frechet_distance", "precision", "recall",
+        "classes_present", "largest_class_share", "confident_share",
+    )
+
+    def __init__(
+        self,
+        real_images,
+        num_images=500,
+        every_n_epochs=5,
+        metrics=("classifier_score", "frechet_distance", "precision", "recall"),
+        seed=0,
+    ):
+        super().__init__()
+        unknown = sorted(set(metrics) - set(self.AVAILABLE))
+        if unknown:
+            raise ValueError(
+                f"Unknown quality metrics {unknown}. Expected names from {list(self.AVAILABLE)}."
+            )
+        real_images = np.asarray(real_images, dtype="float32")
+        if len(real_images) < num_images:
+            raise ValueError(
+                f"QualityMonitor compares num_images={num_images} samples with as many real "
+                f"images, but received only {len(real_images)} real images."
+            )
+        self.real_images = real_images[:num_images]
+        self.num_images = num_images
+        self.every_n_epochs = every_n_epochs
+        self.metric_names = tuple(metrics)
+        self.seed = seed
+        self._classifier = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None:
+            return
+        if (epoch + 1) % self.every_n_epochs:
+            logs.update({name: math.nan for name in self.metric_names})
+            return
+        from gan_keras.metrics import evaluate_mnist_samples, load_mnist_classifier
+
+        if self._classifier is None:
+            self._classifier = load_mnist_classifier()
+        results = evaluate_mnist_samples(
+            self.model.generate(self.num_images, seed=self.seed), self.real_images, classifier=self._classifier
+        )
+        logs.update({name: float(results[name]) for name in self.metric_names})

@@ -1,19 +1,23 @@
-"""Command line: `python -m gan_keras {list,train,sample,summary} ...`.
+"""Command line: `python -m gan_keras {list,train,sample,evaluate,summary} ...`.
 
     python -m gan_keras list
     python -m gan_keras train gan --dataset mnist --epochs 20 --out runs/gan
     python -m gan_keras train gan --steps 500 --out runs/gan --resume
     python -m gan_keras sample runs/gan -n 64 --out samples.npz
+    python -m gan_keras evaluate runs/gan -n 2000
     python -m gan_keras summary gan
 
-`train` writes DIR/model.keras (after every epoch, atomically), DIR/history.csv
-(one row per epoch), DIR/samples.png (64 samples from fixed noise) and
-DIR/progress/epoch_NNNN.png. With `--resume` it continues from DIR/model.keras,
-optimiser state and noise generator included.
+`train` writes DIR/model.keras (after every epoch, atomically), DIR/run.json
+(model, dataset, batch size, seed), DIR/history.csv (one row per epoch),
+DIR/samples.png (64 samples from fixed noise) and DIR/progress/epoch_NNNN.png.
+With `--resume` it continues from DIR/model.keras, optimiser state and noise
+generator included. `evaluate` prints the sample-quality metrics as JSON and
+writes them to DIR/metrics.json.
 """
 
 import argparse
 import csv
+import json
 import math
 import sys
 from pathlib import Path
@@ -66,6 +70,12 @@ def _parser():
     sample.add_argument("--seed", type=int, default=None)
     sample.add_argument("--out", required=True, type=Path, metavar="FILE.npz")
 
+    evaluate = commands.add_parser("evaluate", help="sample-quality metrics of a trained model, as JSON")
+    evaluate.add_argument("run_dir", type=Path, metavar="DIR", help="a directory written by `train`")
+    evaluate.add_argument("-n", "--num-images", type=_positive_int, default=2000,
+                          help="samples compared (the metrics depend on it; default 2000)")
+    evaluate.add_argument("--seed", type=int, default=0)
+
     summary = commands.add_parser("summary", help="print the Keras summaries of a model's networks")
     summary.add_argument("model", choices=list(MODELS), metavar="MODEL", help=f"one of {', '.join(MODELS)}")
     summary.add_argument("--dataset", choices=list(DATASETS), metavar="NAME")
@@ -111,6 +121,8 @@ def _train(args):
             "or choose another --out directory."
         )
     out.mkdir(parents=True, exist_ok=True)
+    run_info = {"model": args.model, "dataset": dataset_name, "batch_size": args.batch_size, "seed": args.seed}
+    (out / "run.json").write_text(json.dumps(run_info, indent=2) + "\n")
 
     offline = True if args.offline else None
     dataset = load_dataset(dataset_name, "train", args.batch_size, seed=args.seed, offline=offline)
@@ -177,6 +189,46 @@ def _sample(args):
     return 0
 
 
+_MNIST_METRIC_DATASETS = ("mnist", "digits")
+
+
+def _evaluate(args):
+    import numpy as np
+
+    from gan_keras.data import load_arrays, to_model_range
+    from gan_keras.metrics import evaluate_mnist_samples, load_mnist_classifier
+
+    model = _load_run(args.run_dir)
+    run_file = args.run_dir / "run.json"
+    dataset_name = json.loads(run_file.read_text())["dataset"] if run_file.exists() else "mnist"
+    if dataset_name not in _MNIST_METRIC_DATASETS:
+        raise ValueError(
+            f"`evaluate` computes the MNIST metrics, for runs on {', '.join(_MNIST_METRIC_DATASETS)}; "
+            f"this run used {dataset_name!r}."
+        )
+    real_images, _ = load_arrays(dataset_name, "train")
+    real_images = to_model_range(real_images[np.random.default_rng(0).permutation(len(real_images))])
+    count = args.num_images
+    if count > len(real_images):
+        raise ValueError(
+            f"-n {count} is more than the {len(real_images)} real {dataset_name!r} images to compare "
+            f"with; use -n {len(real_images)} or fewer."
+        )
+    classifier = load_mnist_classifier()
+    results = {"dataset": dataset_name, **evaluate_mnist_samples(
+        model.generate(count, seed=args.seed), real_images[:count], classifier=classifier
+    )}
+    if 2 * count <= len(real_images):
+        # The same metrics for real images at the same N: the ceiling.
+        results["real_data"] = evaluate_mnist_samples(
+            real_images[count : 2 * count], real_images[:count], classifier=classifier
+        )
+    text = json.dumps(results, indent=2)
+    (args.run_dir / "metrics.json").write_text(text + "\n")
+    print(text)
+    return 0
+
+
 def _summary(args):
     import keras
 
@@ -193,7 +245,7 @@ def _summary(args):
 
 def main(argv=None):
     args = _parser().parse_args(argv)
-    handlers = {"list": _list, "train": _train, "sample": _sample, "summary": _summary}
+    handlers = {"list": _list, "train": _train, "sample": _sample, "evaluate": _evaluate, "summary": _summary}
     try:
         return handlers[args.command](args) or 0
     except (ValueError, RuntimeError) as error:

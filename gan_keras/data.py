@@ -161,23 +161,31 @@ def _can_reach_download_server():
 
 
 def is_offline(offline=None):
-    """Whether datasets come from the offline copies.
+    """Whether gan_keras works offline: no downloads, offline copies where they exist.
 
     `offline=True/False` decides; otherwise `GAN_KERAS_OFFLINE=1` forces offline
     (`=0` forces online), and otherwise one quick connection attempt to the TFDS
     download server decides, once per process.
     """
     global _network_probe_result
-    if offline is not None:
-        return bool(offline)
-    forced = os.environ.get(OFFLINE_ENV_VAR, "").strip().lower()
-    if forced in ("1", "true", "yes"):
-        return True
-    if forced in ("0", "false", "no"):
-        return False
+    forced = _forced_offline(offline)
+    if forced is not None:
+        return forced
     if _network_probe_result is None:
         _network_probe_result = not _can_reach_download_server()
     return _network_probe_result
+
+
+def _forced_offline(offline):
+    """True / False where the caller or GAN_KERAS_OFFLINE decides, else None."""
+    if offline is not None:
+        return bool(offline)
+    setting = os.environ.get(OFFLINE_ENV_VAR, "").strip().lower()
+    if setting in ("1", "true", "yes"):
+        return True
+    if setting in ("0", "false", "no"):
+        return False
+    return None
 
 
 def default_data_dir():
@@ -357,12 +365,15 @@ def load_arrays(name, split="train", *, offline=None, data_dir=None):
 def _source(name, spec, split, offline, data_dir, image_size):
     """An unbatched dataset of (uint8 image, int64 label) pairs."""
     data_dir = data_dir or default_data_dir()
-    if spec.tfds_name is not None:
+    has_offline_copy = name in _OFFLINE_LOADERS
+    # Forced offline means the offline copy where there is one; otherwise
+    # data already downloaded into data_dir is used even without internet.
+    if spec.tfds_name is not None and not (has_offline_copy and _forced_offline(offline)):
         if _tfds_is_prepared(spec.tfds_name, data_dir):
             return _tfds_images(name, spec, split, data_dir, False, image_size)
         if not is_offline(offline):
             return _tfds_images(name, spec, split, data_dir, True, image_size)
-    if name not in _OFFLINE_LOADERS:
+    if not has_offline_copy:
         raise _offline_unavailable(name)
     if "[" in str(split):
         raise ValueError(

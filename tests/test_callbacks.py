@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gan_keras.callbacks import HistoryCSV, SafeModelCheckpoint, SampleGrid, StopAfterSteps
+from gan_keras.callbacks import HistoryCSV, QualityMonitor, SafeModelCheckpoint, SampleGrid, StopAfterSteps
 from gan_keras.models import GAN, dense_discriminator, dense_generator
 
 
@@ -88,3 +88,21 @@ def test_history_csv_appends_one_row_per_epoch(gan, tiny_images, tmp_path):
         rows = list(csv.DictReader(file))
     assert [row["epoch"] for row in rows] == ["1", "2", "3"]
     assert set(rows[0]) == {"epoch", "d_loss", "g_loss", "D_x", "D_G_z"}
+
+
+def test_quality_monitor_logs_metrics_every_n_epochs(gan, tiny_images):
+    from gan_keras.data import load_arrays, to_model_range
+
+    real = to_model_range(load_arrays("mnist", "test", offline=True)[0])
+    monitor = QualityMonitor(real, num_images=100, every_n_epochs=2, metrics=("classifier_score", "precision"))
+    history = gan.fit(tiny_images, epochs=2, verbose=0, callbacks=[monitor])
+    scores = history.history["classifier_score"]
+    assert len(scores) == 2 and np.isnan(scores[0]) and 1.0 <= scores[1] <= 10.0
+    assert 0.0 <= history.history["precision"][1] <= 1.0
+
+
+def test_quality_monitor_refuses_unknown_metrics_and_too_few_real_images():
+    with pytest.raises(ValueError, match=r"Unknown quality metrics \['fid'\]"):
+        QualityMonitor(np.zeros((10, 28, 28, 1)), num_images=10, metrics=("fid",))
+    with pytest.raises(ValueError, match="received only 10 real images"):
+        QualityMonitor(np.zeros((10, 28, 28, 1)), num_images=500)

