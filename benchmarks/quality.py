@@ -13,7 +13,6 @@ metric at this N. Writes benchmarks/results/quality.md and quality.json.
 import argparse
 import json
 import os
-import platform
 import time
 from pathlib import Path
 
@@ -21,8 +20,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
+from device import device_name  # noqa: E402  (benchmarks/device.py)
 from gan_keras.data import load_arrays, load_dataset, to_model_range  # noqa: E402
 from gan_keras.metrics import evaluate_mnist_samples, load_mnist_classifier  # noqa: E402
 from gan_keras.models import MODELS, build_model  # noqa: E402
@@ -30,13 +29,6 @@ from gan_keras.models import MODELS, build_model  # noqa: E402
 # Fixed budgets, in epochs of the 4,500 offline digits at batch 64 (70 steps).
 EPOCHS = {"gan": 100, "conv_gan": 20}
 RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def device_name():
-    gpus = tf.config.list_physical_devices("GPU")
-    if gpus:
-        return tf.config.experimental.get_device_details(gpus[0]).get("device_name", "GPU")
-    return f"CPU, {os.cpu_count()} cores ({platform.machine()})"
 
 
 def table_row(name, steps, seconds, device, result):

@@ -15,7 +15,6 @@ steadiest estimate of what the code itself costs.
 import argparse
 import json
 import os
-import platform
 import statistics
 import time
 
@@ -24,6 +23,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+from device import device_name  # noqa: E402  (benchmarks/device.py)
 from gan_keras.data import load_arrays, to_model_range  # noqa: E402
 from gan_keras.models import GAN, dense_discriminator, dense_generator  # noqa: E402
 
@@ -100,14 +100,6 @@ def time_steps(model, dataset, steps):
     wall, cpu = time.perf_counter(), time.process_time()
     model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0)
     return time.perf_counter() - wall, time.process_time() - cpu
-
-
-def device_name():
-    gpus = tf.config.list_physical_devices("GPU")
-    if gpus:
-        details = tf.config.experimental.get_device_details(gpus[0])
-        return details.get("device_name", "GPU")
-    return f"CPU ({os.cpu_count()} cores, {platform.processor() or platform.machine()})"
 
 
 def main():
