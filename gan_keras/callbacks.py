@@ -18,6 +18,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from gan_keras._checks import check_positive_int
 from gan_keras.plotting import grid_array, plot_image_grid
 
 __all__ = ["HistoryCSV", "QualityMonitor", "SampleGrid", "SafeModelCheckpoint", "StopAfterSteps", "in_notebook"]
@@ -53,12 +54,8 @@ class SampleGrid(keras.callbacks.Callback):
 
     def __init__(self, num_images=64, every_n_epochs=1, seed=0, save_dir=None, show=None, num_columns=None):
         super().__init__()
-        for argument, value in (("num_images", num_images), ("every_n_epochs", every_n_epochs)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(
-                    f"Invalid value for argument `{argument}`. Expected a positive "
-                    f"integer. Received: {argument}={value!r}"
-                )
+        check_positive_int("num_images", num_images)
+        check_positive_int("every_n_epochs", every_n_epochs)
         self.num_images = num_images
         self.every_n_epochs = every_n_epochs
         self.seed = seed

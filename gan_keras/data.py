@@ -30,6 +30,8 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from gan_keras._checks import check_positive_int
+
 __all__ = [
     "DATASETS",
     "DatasetSpec",
@@ -213,14 +215,6 @@ def _check_split(name, spec, split):
             f"Invalid split {split!r} for dataset {name!r}. Expected one of "
             f"{list(spec.splits)} (TFDS slices such as 'train[:10%]' are accepted "
             "when the data comes from TFDS)."
-        )
-
-
-def _check_batch_size(batch_size):
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(
-            "Invalid value for argument `batch_size`. Expected a positive integer. "
-            f"Received: batch_size={batch_size!r}"
         )
 
 
@@ -434,7 +428,7 @@ def load_dataset(
     """
     spec = _check_name(name)
     _check_split(name, spec, split)
-    _check_batch_size(batch_size)
+    check_positive_int("batch_size", batch_size)
     image_size = _check_image_size(image_size)
     if with_labels and spec.num_classes is None:
         raise ValueError(

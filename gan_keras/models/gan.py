@@ -22,6 +22,7 @@ import tensorflow as tf
 from keras import layers, ops
 
 from gan_keras import losses
+from gan_keras._checks import check_positive_int
 
 __all__ = [
     "GAN",
@@ -69,7 +70,7 @@ def dense_generator(latent_dim=100, image_shape=MNIST_SHAPE, leak=0.2, batchnorm
         batchnorm_momentum: momentum of the BatchNorm moving statistics (0.8
             in the course's Keras code).
     """
-    _check_positive_int("latent_dim", latent_dim)
+    check_positive_int("latent_dim", latent_dim)
     image_shape = _check_image_shape(image_shape)
     model = keras.Sequential(name="dense_generator")
     model.add(keras.Input(shape=(latent_dim,), name="z"))
@@ -123,7 +124,7 @@ def conv_generator(latent_dim=100, image_shape=MNIST_SHAPE):
     are modest so that the lesson trains on a laptop CPU in minutes. Height
     and width must be multiples of 4.
     """
-    _check_positive_int("latent_dim", latent_dim)
+    check_positive_int("latent_dim", latent_dim)
     height, width, channels = _check_image_shape(image_shape)
     if height % 4 or width % 4:
         raise ValueError(
@@ -181,7 +182,7 @@ def mlp_generator(latent_dim=2, output_dim=2, units=128, depth=3):
     Toy problems (a ring of Gaussians) make mode collapse visible at a glance:
     every mode the generator misses is an empty blob on the plot.
     """
-    _check_positive_int("latent_dim", latent_dim)
+    check_positive_int("latent_dim", latent_dim)
     model = keras.Sequential([keras.Input(shape=(latent_dim,), name="z")], name="mlp_generator")
     for _ in range(depth):
         model.add(layers.Dense(units, activation="relu"))
@@ -272,7 +273,7 @@ class GAN(keras.Model):
                 f"shape. Received: generator output {generated_shape}, "
                 f"discriminator input {judged_shape}."
             )
-        _check_positive_int("discriminator_steps", discriminator_steps)
+        check_positive_int("discriminator_steps", discriminator_steps)
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(generator.input_shape[-1])
@@ -472,7 +473,7 @@ class GAN(keras.Model):
                 weights); None draws fresh noise from the model's SeedGenerator.
             batch_size: images generated per forward pass.
         """
-        _check_positive_int("num_images", num_images)
+        check_positive_int("num_images", num_images)
         if seed is None:
             noise = self.sample_latent(num_images)
         else:
@@ -544,14 +545,6 @@ def _with_loss_scaling(optimizer):
     if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
         return optimizer
     return keras.optimizers.LossScaleOptimizer(optimizer)
-
-
-def _check_positive_int(argument, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(
-            f"Invalid value for argument `{argument}`. Expected a positive integer. "
-            f"Received: {argument}={value!r}"
-        )
 
 
 def _check_image_shape(image_shape):
