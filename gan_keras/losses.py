@@ -1,4 +1,4 @@
-"""Adversarial losses as plain functions of the discriminator's logits.
+"""Losses as plain functions of network outputs: adversarial and likelihood.
 
 Every function here takes the discriminator's raw outputs (logits, before any
 sigmoid) and returns a scalar. They know nothing about models, so a model calls
@@ -22,6 +22,15 @@ All cross-entropies are computed from logits with the numerically stable form
 ``max(l, 0) - l * y + log(1 + exp(-|l|))`` (what
 ``tf.nn.sigmoid_cross_entropy_with_logits`` computes), so no probability is
 ever rounded to 0 or 1 before a log.
+
+The likelihood models (VAE, PixelCNN) use the second half of this file:
+per-example negative log-likelihoods in nats, summed over every pixel
+(`bernoulli_negative_log_likelihood`, `gaussian_negative_log_likelihood`),
+the closed-form KL divergence of a diagonal Gaussian from N(0, I)
+(`gaussian_kl_divergence`), and the log-density of a diagonal Gaussian
+(`diagonal_gaussian_log_density`, for importance weighting). They return one
+value per example, because a likelihood bound is a statement about each image;
+the model averages over the batch.
 """
 
 from keras import ops
@@ -33,6 +42,10 @@ __all__ = [
     "non_saturating_generator_loss",
     "GENERATOR_LOSSES",
     "get_generator_loss",
+    "bernoulli_negative_log_likelihood",
+    "gaussian_negative_log_likelihood",
+    "gaussian_kl_divergence",
+    "diagonal_gaussian_log_density",
 ]
 
 
@@ -110,3 +123,88 @@ def get_generator_loss(name):
             f"{sorted(GENERATOR_LOSSES)}. Received: generator_loss={name!r}"
         )
     return GENERATOR_LOSSES[name]
+
+
+# --------------------------------------------------------------------------- #
+# Likelihood terms (VAE, PixelCNN): one value in nats per example
+# --------------------------------------------------------------------------- #
+_LOG_2PI = 1.8378770664093453  # log(2 pi)
+
+
+def _sum_per_example(values):
+    """Sums over every axis but the first (the batch)."""
+    return ops.sum(ops.reshape(values, (ops.shape(values)[0], -1)), axis=1)
+
+
+def bernoulli_negative_log_likelihood(targets, logits):
+    """-log p(x) in nats per example for independent Bernoulli pixels.
+
+    ``sum_i -x_i log sigmoid(l_i) - (1 - x_i) log(1 - sigmoid(l_i))`` over all
+    pixels i of each example, from the logits l (the stable form above).
+
+    Args:
+        targets: bits x in {0, 1} (other values in [0, 1] give the
+            cross-entropy, which is not a likelihood), shape (batch, ...).
+        logits: the decoder's logits, same shape.
+
+    Returns:
+        A float32 tensor of shape (batch,).
+    """
+    logits = ops.cast(logits, "float32")
+    targets = ops.cast(targets, "float32")
+    per_pixel = ops.relu(logits) - logits * targets + ops.log1p(ops.exp(-ops.abs(logits)))
+    return _sum_per_example(per_pixel)
+
+
+def gaussian_negative_log_likelihood(targets, mean, log_scale):
+    """-log N(x; mean, scale^2) in nats per example, summed over all pixels.
+
+    ``sum_i 0.5 ((x_i - m_i) / s_i)^2 + log s_i + 0.5 log(2 pi)``.
+
+    Args:
+        targets, mean: tensors of shape (batch, ...).
+        log_scale: log of the standard deviation, broadcastable to `mean`
+            (a scalar for one noise level shared by all pixels).
+
+    Returns:
+        A float32 tensor of shape (batch,).
+    """
+    targets = ops.cast(targets, "float32")
+    mean = ops.cast(mean, "float32")
+    log_scale = ops.broadcast_to(ops.cast(log_scale, "float32"), ops.shape(mean))
+    standardised = (targets - mean) * ops.exp(-log_scale)
+    return _sum_per_example(0.5 * ops.square(standardised) + log_scale + 0.5 * _LOG_2PI)
+
+
+def gaussian_kl_divergence(mean, log_variance):
+    """KL(N(mean, diag(exp(log_variance))) || N(0, I)) in nats per example.
+
+    The closed form of Kingma & Welling 2014, appendix B:
+    ``0.5 * sum_j (exp(v_j) + m_j^2 - 1 - v_j)``, with v the log-variance.
+
+    Args:
+        mean, log_variance: the encoder's outputs, shape (batch, latent_dim).
+
+    Returns:
+        A float32 tensor of shape (batch,).
+    """
+    mean = ops.cast(mean, "float32")
+    log_variance = ops.cast(log_variance, "float32")
+    return 0.5 * ops.sum(ops.exp(log_variance) + ops.square(mean) - 1.0 - log_variance, axis=-1)
+
+
+def diagonal_gaussian_log_density(values, mean, log_variance):
+    """log N(values; mean, diag(exp(log_variance))), summed over the last axis.
+
+    ``-0.5 * sum_j ((z_j - m_j)^2 exp(-v_j) + v_j + log(2 pi))``. With
+    mean = 0 and log_variance = 0 it is the standard normal prior log p(z).
+
+    Returns:
+        A float32 tensor of the shape of `values` without its last axis.
+    """
+    values = ops.cast(values, "float32")
+    mean = ops.cast(mean, "float32")
+    log_variance = ops.cast(log_variance, "float32")
+    return -0.5 * ops.sum(
+        ops.square(values - mean) * ops.exp(-log_variance) + log_variance + _LOG_2PI, axis=-1
+    )

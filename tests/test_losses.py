@@ -1,4 +1,4 @@
-"""The GAN losses on hand-computed values."""
+"""The losses on hand-computed values: adversarial, then likelihood terms."""
 
 import math
 
@@ -68,3 +68,54 @@ def test_minimax_loss_saturates_where_non_saturating_does_not():
 def test_unknown_generator_loss_is_refused_with_the_choices():
     with pytest.raises(ValueError, match=r"Expected one of \['minimax', 'non_saturating'\].*'wasserstein'"):
         losses.get_generator_loss("wasserstein")
+
+
+# ------------------------------------------------------ likelihood terms -- #
+def test_bernoulli_nll_of_even_odds_is_log_2_per_pixel():
+    bits = np.array([[[0.0, 1.0], [1.0, 1.0]]], "float32")
+    assert float(losses.bernoulli_negative_log_likelihood(bits, np.zeros_like(bits))[0]) == pytest.approx(4 * np.log(2))
+
+
+def test_bernoulli_nll_is_summed_per_example():
+    logits = np.array([[2.0, -1.0], [0.5, 3.0]], "float32")
+    bits = np.array([[1.0, 0.0], [0.0, 0.0]], "float32")
+    p = 1 / (1 + np.exp(-logits))
+    expected = -np.sum(bits * np.log(p) + (1 - bits) * np.log(1 - p), axis=1)
+    np.testing.assert_allclose(losses.bernoulli_negative_log_likelihood(bits, logits), expected, rtol=1e-6)
+
+
+def test_bernoulli_nll_is_finite_for_extreme_logits():
+    logits = np.array([[200.0, -200.0]], "float32")
+    assert float(losses.bernoulli_negative_log_likelihood(np.array([[1.0, 0.0]]), logits)[0]) == pytest.approx(0.0, abs=1e-6)
+    assert float(losses.bernoulli_negative_log_likelihood(np.array([[0.0, 1.0]]), logits)[0]) == pytest.approx(400.0)
+
+
+def test_gaussian_nll_by_hand():
+    targets = np.array([[1.0, -0.5]], "float32")
+    mean = np.array([[0.0, 0.5]], "float32")
+    # scale e^-1: z = (1, -1) * e; sum 0.5 z^2 + log s + 0.5 log 2 pi
+    expected = 0.5 * (np.e**2) * 2 - 2 + np.log(2 * np.pi)
+    assert float(losses.gaussian_negative_log_likelihood(targets, mean, -1.0)[0]) == pytest.approx(expected, rel=1e-6)
+
+
+def test_kl_is_zero_for_the_prior_and_matches_the_closed_form():
+    assert float(losses.gaussian_kl_divergence(np.zeros((1, 3)), np.zeros((1, 3)))[0]) == 0.0
+    mean, log_variance = np.array([[1.0, -2.0]]), np.array([[np.log(4.0), 0.0]])
+    expected = 0.5 * ((4 + 1 - 1 - np.log(4)) + (1 + 4 - 1 - 0))
+    assert float(losses.gaussian_kl_divergence(mean, log_variance)[0]) == pytest.approx(expected, rel=1e-6)
+
+
+def test_kl_matches_a_monte_carlo_estimate():
+    # KL(q || p) = E_q[log q(z) - log p(z)], estimated with 400,000 samples of q.
+    mean = np.array([0.7, -0.3, 1.2], "float32")
+    log_variance = np.array([-1.0, 0.5, 0.0], "float32")
+    z = mean + np.exp(0.5 * log_variance) * np.random.default_rng(0).standard_normal((400_000, 3)).astype("float32")
+    log_q = losses.diagonal_gaussian_log_density(z, mean, log_variance)
+    log_p = losses.diagonal_gaussian_log_density(z, 0.0, 0.0)
+    monte_carlo = float(np.mean(log_q - log_p))
+    closed_form = float(losses.gaussian_kl_divergence(mean[None], log_variance[None])[0])
+    assert monte_carlo == pytest.approx(closed_form, abs=0.01)
+
+
+def test_gaussian_log_density_of_the_standard_normal_at_zero():
+    assert float(losses.diagonal_gaussian_log_density(np.zeros((1, 2)), 0.0, 0.0)[0]) == pytest.approx(-np.log(2 * np.pi))

@@ -12,9 +12,16 @@ from gan_keras.models.gan import (
     mlp_discriminator,
     mlp_generator,
 )
+from gan_keras.models.vae import VAE, Autoencoder, conv_decoder, conv_encoder, dense_decoder, dense_encoder
 
 __all__ = [
     "GAN",
+    "VAE",
+    "Autoencoder",
+    "conv_decoder",
+    "conv_encoder",
+    "dense_decoder",
+    "dense_encoder",
     "MODELS",
     "ModelSpec",
     "build_model",
@@ -45,11 +52,21 @@ def _conv_gan(image_shape, seed):
     return GAN(conv_generator(image_shape=image_shape), conv_discriminator(image_shape), seed=seed)
 
 
+def _vae(image_shape, seed, num_classes=None):
+    return VAE(
+        conv_encoder(16, image_shape, num_classes=num_classes),
+        conv_decoder(16, image_shape, num_classes=num_classes),
+        num_classes=num_classes,
+        seed=seed,
+    )
+
+
 MODELS = {
     "gan": ModelSpec(_dense_gan, "mnist", "the original dense GAN of the course (section 1)"),
     "conv_gan": ModelSpec(
         _conv_gan, "mnist", "the intro lesson's CNN discriminator + transposed-conv generator (section 2)"
     ),
+    "vae": ModelSpec(_vae, "mnist", "the variational autoencoder, conv, 16-D latent, Bernoulli pixels (section 3)"),
 }
 
 

@@ -23,6 +23,16 @@ from keras import layers, ops
 
 from gan_keras import losses
 from gan_keras._checks import check_positive_int
+from gan_keras.models._common import (
+    MNIST_SHAPE,
+    check_image_shape,
+    couples_batch,
+    default_jit_compile,
+    descend,
+    images_of,
+    objective_of,
+    with_loss_scaling,
+)
 
 __all__ = [
     "GAN",
@@ -35,7 +45,6 @@ __all__ = [
     "default_jit_compile",
 ]
 
-MNIST_SHAPE = (28, 28, 1)
 
 
 # --------------------------------------------------------------------------- #
@@ -71,7 +80,7 @@ def dense_generator(latent_dim=100, image_shape=MNIST_SHAPE, leak=0.2, batchnorm
             in the course's Keras code).
     """
     check_positive_int("latent_dim", latent_dim)
-    image_shape = _check_image_shape(image_shape)
+    image_shape = check_image_shape(image_shape)
     model = keras.Sequential(name="dense_generator")
     model.add(keras.Input(shape=(latent_dim,), name="z"))
     for units in (256, 512, 1024):
@@ -101,7 +110,7 @@ def dense_discriminator(image_shape=MNIST_SHAPE, leak=0.2):
     real. Losses are computed from the logit, which is numerically safer than
     a sigmoid followed by a log.
     """
-    image_shape = _check_image_shape(image_shape)
+    image_shape = check_image_shape(image_shape)
     model = keras.Sequential(name="dense_discriminator")
     model.add(keras.Input(shape=image_shape, name="image"))
     model.add(layers.Flatten())
@@ -125,7 +134,7 @@ def conv_generator(latent_dim=100, image_shape=MNIST_SHAPE):
     and width must be multiples of 4.
     """
     check_positive_int("latent_dim", latent_dim)
-    height, width, channels = _check_image_shape(image_shape)
+    height, width, channels = check_image_shape(image_shape)
     if height % 4 or width % 4:
         raise ValueError(
             "conv_generator grows images by two stride-2 transposed convolutions, "
@@ -157,7 +166,7 @@ def conv_discriminator(image_shape=MNIST_SHAPE, leak=0.2):
     and average instead of max pooling, so that every input pixel receives a
     gradient, which is the generator's only learning signal.
     """
-    image_shape = _check_image_shape(image_shape)
+    image_shape = check_image_shape(image_shape)
     return keras.Sequential(
         [
             keras.Input(shape=image_shape, name="image"),
@@ -203,18 +212,6 @@ def mlp_discriminator(input_dim=2, units=128, depth=3, leak=0.2):
 # --------------------------------------------------------------------------- #
 # 3. The adversarial game as a keras.Model
 # --------------------------------------------------------------------------- #
-def default_jit_compile():
-    """XLA on or off for GAN training: on, on every device.
-
-    Keras's own "auto" turns XLA off on a CPU, but `benchmarks/speed.py`
-    measured the dense course GAN on 2 CPU cores at about a quarter less CPU
-    time per step with XLA than without (README, "Measured results"). On a
-    GPU, XLA fuses the many small ops of a GAN step; the GPU measurement is
-    still to be recorded in the README.
-    """
-    return True
-
-
 @keras.saving.register_keras_serializable(package="gan_keras")
 class GAN(keras.Model):
     """A generator and a discriminator trained against each other with `fit()`.
@@ -281,7 +278,7 @@ class GAN(keras.Model):
         self.generator_loss_name = generator_loss
         self._generator_loss_fn = losses.get_generator_loss(generator_loss)
         self.discriminator_steps = int(discriminator_steps)
-        self._discriminator_couples_batch = _couples_batch(discriminator)
+        self._discriminator_couples_batch = couples_batch(discriminator)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
 
@@ -323,8 +320,8 @@ class GAN(keras.Model):
             jit_compile = default_jit_compile()
         super().compile(optimizer=None, jit_compile=jit_compile, **kwargs)
         if keras.config.dtype_policy().name == "mixed_float16":
-            d_optimizer = _with_loss_scaling(d_optimizer)
-            g_optimizer = _with_loss_scaling(g_optimizer)
+            d_optimizer = with_loss_scaling(d_optimizer)
+            g_optimizer = with_loss_scaling(g_optimizer)
         self.d_optimizer = d_optimizer
         self.g_optimizer = g_optimizer
         # Create the optimiser variables now, not lazily in the first step: then
@@ -385,7 +382,7 @@ class GAN(keras.Model):
         return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
 
     def train_step(self, data):
-        real_images = _images_of(data)
+        real_images = images_of(data)
         batch_size = ops.shape(real_images)[0]
         # The discriminator goes first: the generator's update needs a D that
         # already reacts to the current fakes, otherwise its gradient points
@@ -410,8 +407,8 @@ class GAN(keras.Model):
         with tf.GradientTape() as tape:
             real_logits, fake_logits = self._judge(real_images, fake_images, training=True)
             d_loss = self.discriminator_loss(real_logits, fake_logits)
-            objective = _objective(d_loss, self.discriminator, self.d_optimizer)
-        _descend(tape, objective, self.discriminator, self.d_optimizer)
+            objective = objective_of(d_loss, self.discriminator, self.d_optimizer)
+        descend(tape, objective, self.discriminator, self.d_optimizer)
 
         self.d_loss_tracker.update_state(d_loss)
         self.real_score_tracker.update_state(ops.sigmoid(ops.cast(real_logits, "float32")))
@@ -443,8 +440,8 @@ class GAN(keras.Model):
             fake_images = self.generator(noise, training=True)
             fake_logits = self.discriminator(fake_images, training=True)
             g_loss = self.generator_loss(fake_logits)
-            objective = _objective(g_loss, self.generator, self.g_optimizer)
-        _descend(tape, objective, self.generator, self.g_optimizer)
+            objective = objective_of(g_loss, self.generator, self.g_optimizer)
+        descend(tape, objective, self.generator, self.g_optimizer)
         self.g_loss_tracker.update_state(g_loss)
 
     def test_step(self, data):
@@ -453,7 +450,7 @@ class GAN(keras.Model):
         A discriminator whose held-out D_x falls far below its training D_x is
         memorising the training set.
         """
-        real_images = _images_of(data)
+        real_images = images_of(data)
         batch_size = ops.shape(real_images)[0]
         fake_images = self.generator(self.sample_latent(batch_size), training=False)
         real_logits, fake_logits = self._judge(real_images, fake_images, training=False)
@@ -502,58 +499,3 @@ class GAN(keras.Model):
         for role in ("generator", "discriminator"):
             config[role] = keras.saving.deserialize_keras_object(config[role])
         return cls(**config)
-
-
-# --------------------------------------------------------------------------- #
-# Small helpers
-# --------------------------------------------------------------------------- #
-def _images_of(data):
-    """The images of a batch that may be `images` or `(images, labels)`."""
-    if isinstance(data, (tuple, list)):
-        return data[0]
-    return data
-
-
-# Layers whose output for one image depends on the other images of the batch
-# (in training mode). Later layers of that kind (minibatch discrimination)
-# set `couples_batch = True`.
-_BATCH_COUPLED_LAYERS = (keras.layers.BatchNormalization,)
-
-
-def _couples_batch(network):
-    return any(
-        isinstance(layer, _BATCH_COUPLED_LAYERS) or getattr(layer, "couples_batch", False)
-        for layer in network._flatten_layers(include_self=False)
-    )
-
-
-def _objective(loss, network, optimizer):
-    """What the optimiser minimises: `loss` plus the network's weight penalties
-    (if it declares any), scaled for mixed precision (a no-op otherwise)."""
-    if network.losses:
-        loss = loss + ops.sum(ops.stack(network.losses))
-    return optimizer.scale_loss(loss)
-
-
-def _descend(tape, objective, network, optimizer):
-    """One optimiser step on `network`'s trainable weights only."""
-    weights = network.trainable_weights
-    optimizer.apply(tape.gradient(objective, weights), weights)
-
-
-def _with_loss_scaling(optimizer):
-    if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
-        return optimizer
-    return keras.optimizers.LossScaleOptimizer(optimizer)
-
-
-def _check_image_shape(image_shape):
-    shape = tuple(image_shape) if isinstance(image_shape, (tuple, list)) else None
-    if shape is None or len(shape) != 3 or not all(
-        isinstance(s, (int, np.integer)) and s > 0 for s in shape
-    ):
-        raise ValueError(
-            "Invalid value for argument `image_shape`. Expected (height, width, "
-            f"channels) of positive integers. Received: image_shape={image_shape!r}"
-        )
-    return tuple(int(s) for s in shape)
