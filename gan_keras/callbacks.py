@@ -8,7 +8,8 @@
 * `StopAfterSteps` ends training after an exact number of batches.
 * `HistoryCSV` appends one row per epoch to a CSV file as training goes.
 * `QualityMonitor` measures sample quality (`gan_keras.metrics`) every N
-  epochs and logs it beside the losses.
+  epochs and logs it beside the losses; `QualityTensorBoard`, listed after
+  it, draws those values in TensorBoard.
 """
 
 import math
@@ -21,7 +22,15 @@ import numpy as np
 from gan_keras._checks import check_positive_int
 from gan_keras.plotting import grid_array, plot_image_grid
 
-__all__ = ["HistoryCSV", "QualityMonitor", "SampleGrid", "SafeModelCheckpoint", "StopAfterSteps", "in_notebook"]
+__all__ = [
+    "HistoryCSV",
+    "QualityMonitor",
+    "QualityTensorBoard",
+    "SampleGrid",
+    "SafeModelCheckpoint",
+    "StopAfterSteps",
+    "in_notebook",
+]
 
 
 def in_notebook():
@@ -190,8 +199,8 @@ class QualityMonitor(keras.callbacks.Callback):
     first `num_images` of `real_images` through the shipped MNIST classifier
     (`gan_keras.metrics.evaluate_mnist_samples`), and adds the chosen metrics to
     the epoch's logs, so they land in `History`, `HistoryCSV` and a
-    `TensorBoard` callback listed after this one. Epochs in between log NaN,
-    which keeps every metric's history one value per epoch.
+    `QualityTensorBoard` callback listed after this one. Epochs in between log
+    NaN, which keeps every metric's history one value per epoch.
 
     Args:
         real_images: (N, 28, 28, 1) real images in [-1, 1], N >= num_images.
@@ -247,3 +256,32 @@ class QualityMonitor(keras.callbacks.Callback):
             self.model.generate(self.num_images, seed=self.seed), self.real_images, classifier=self._classifier
         )
         logs.update({name: float(results[name]) for name in self.metric_names})
+
+
+class QualityTensorBoard(keras.callbacks.TensorBoard):
+    """`keras.callbacks.TensorBoard` that leaves out the NaN of epochs `QualityMonitor` skips.
+
+    `QualityMonitor` logs NaN for its metrics on the epochs between two
+    evaluations. TensorBoard draws NaN as warning triangles, the sign of a
+    diverged value, and does not draw a lone value between two NaN
+    (tensorflow/tensorboard#866): with `every_n_epochs=5`, the chart would show
+    triangles and no curve. This callback writes a quality metric only on the
+    epochs it was measured; everything else, a NaN loss included, is written as
+    `keras.callbacks.TensorBoard` writes it. It takes the same arguments.
+
+    List it after the `QualityMonitor`, whose values it reads from the logs:
+
+    ```python
+    monitor = QualityMonitor(real_images, every_n_epochs=5)
+    model.fit(dataset, epochs=50, callbacks=[monitor, QualityTensorBoard("logs/run1")])
+    ```
+    """
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs:
+            logs = {
+                name: value
+                for name, value in logs.items()
+                if not (name in QualityMonitor.AVAILABLE and isinstance(value, float) and math.isnan(value))
+            }
+        super().on_epoch_end(epoch, logs)

@@ -7,7 +7,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gan_keras.callbacks import HistoryCSV, QualityMonitor, SafeModelCheckpoint, SampleGrid, StopAfterSteps
+from gan_keras.callbacks import (
+    HistoryCSV,
+    QualityMonitor,
+    QualityTensorBoard,
+    SafeModelCheckpoint,
+    SampleGrid,
+    StopAfterSteps,
+)
 from gan_keras.models import GAN, dense_discriminator, dense_generator
 
 
@@ -106,3 +113,36 @@ def test_quality_monitor_refuses_unknown_metrics_and_too_few_real_images():
         QualityMonitor(np.zeros((10, 28, 28, 1)), num_images=10, metrics=("fid",))
     with pytest.raises(ValueError, match="received only 10 real images"):
         QualityMonitor(np.zeros((10, 28, 28, 1)), num_images=500)
+
+
+def _logged_epoch_values(log_dir, tag):
+    """(step, value) pairs of a scalar that Keras's TensorBoard callback wrote."""
+    from tensorboard.backend.event_processing import event_accumulator
+    from tensorboard.util import tensor_util
+
+    # Keras writes TF2 summaries, which the accumulator keeps as tensors, not scalars.
+    events = event_accumulator.EventAccumulator(str(log_dir), size_guidance={event_accumulator.TENSORS: 0})
+    events.Reload()
+    return [(event.step, float(tensor_util.make_ndarray(event.tensor_proto))) for event in events.Tensors(tag)]
+
+
+def test_quality_metrics_reach_tensorboard_on_the_epochs_they_were_measured(gan, tiny_images, tmp_path):
+    from gan_keras.data import load_arrays, to_model_range
+
+    real = to_model_range(load_arrays("mnist", "test", offline=True)[0])
+    monitor = QualityMonitor(real, num_images=50, every_n_epochs=2, metrics=("classifier_score",))
+    diverge_at_first_epoch = keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs: logs.update(d_loss=float("nan")) if epoch == 0 else None
+    )
+    # The monitor comes first: it adds its metrics to the logs that TensorBoard then writes.
+    callbacks = [monitor, diverge_at_first_epoch, QualityTensorBoard(log_dir=tmp_path)]
+    history = gan.fit(tiny_images, epochs=2, verbose=0, callbacks=callbacks)
+
+    assert np.isnan(history.history["classifier_score"][0])  # History keeps one value per epoch
+    logged_score = _logged_epoch_values(tmp_path / "train", "epoch_classifier_score")
+    assert logged_score == [(1, pytest.approx(history.history["classifier_score"][1], rel=1e-6))]
+    assert logged_score[0][1] >= 1.0
+    logged_g_loss = _logged_epoch_values(tmp_path / "train", "epoch_g_loss")
+    assert logged_g_loss == [(epoch, pytest.approx(loss)) for epoch, loss in enumerate(history.history["g_loss"])]
+    logged_d_loss = _logged_epoch_values(tmp_path / "train", "epoch_d_loss")
+    assert [step for step, _ in logged_d_loss] == [0, 1] and np.isnan(logged_d_loss[0][1])  # a NaN loss still shows

@@ -1,5 +1,7 @@
 """The metrics' maths on cases with known answers."""
 
+import time
+
 import numpy as np
 import pytest
 import scipy.linalg
@@ -34,6 +36,21 @@ def test_logits_are_refused():
         metrics.classifier_score(np.array([[2.0, -1.0]]))
 
 
+def test_inception_score_is_the_mean_and_std_over_splits():
+    two_even_classes = np.eye(2)[[0, 1, 0, 1]]  # score 2
+    one_class = np.eye(2)[[0, 0, 0, 0]]  # score 1
+    probabilities = np.concatenate([two_even_classes, one_class])
+    assert metrics.inception_score(probabilities, splits=2) == pytest.approx((1.5, 0.5))
+    assert metrics.inception_score(probabilities, splits=1)[0] == pytest.approx(
+        metrics.classifier_score(probabilities)
+    )
+
+
+def test_inception_score_needs_a_sample_per_split():
+    with pytest.raises(ValueError, match=r"at most one split per sample \(4 samples\). Received: splits=10"):
+        metrics.inception_score(np.full((4, 3), 1 / 3), splits=10)
+
+
 # ------------------------------------------------------------ Fréchet distance -- #
 def test_frechet_distance_of_diagonal_gaussians_matches_the_closed_form():
     mean_a, mean_b = np.array([0.0, 1.0, 2.0]), np.array([1.0, 1.0, 0.0])
@@ -64,6 +81,22 @@ def test_identical_feature_sets_are_at_distance_zero():
     assert metrics.frechet_feature_distance(features, features) == pytest.approx(0.0, abs=1e-8)
 
 
+def test_frechet_distance_with_fewer_samples_than_features_matches_the_covariance_route():
+    # 5 and 7 samples of 10 features: computed through the samples' singular values
+    rng = np.random.default_rng(5)
+    features_a, features_b = rng.normal(size=(5, 10)), 2 * rng.normal(size=(7, 10)) + 1
+    statistics_a, statistics_b = metrics.feature_statistics(features_a), metrics.feature_statistics(features_b)
+    expected = metrics.frechet_distance(*statistics_a, *statistics_b)
+    assert metrics.frechet_feature_distance(features_a, features_b) == pytest.approx(expected, rel=1e-7)
+    assert metrics.frechet_feature_distance(features_a, features_a) == pytest.approx(0.0, abs=1e-9)
+    assert metrics.frechet_feature_distance(features_a, features_a + 1.0) == pytest.approx(10.0)  # ||shift||^2
+
+
+def test_frechet_feature_distance_refuses_different_feature_counts():
+    with pytest.raises(ValueError, match=r"same number of features. Received shapes \(4, 3\) and \(4, 5\)"):
+        metrics.frechet_feature_distance(np.zeros((4, 3)), np.zeros((4, 5)))
+
+
 def test_feature_statistics_use_the_unbiased_covariance():
     features = np.array([[1.0, 2.0], [3.0, 6.0], [5.0, 7.0]])
     mean, covariance = metrics.feature_statistics(features)
@@ -74,6 +107,58 @@ def test_feature_statistics_use_the_unbiased_covariance():
 def test_feature_statistics_refuse_too_few_samples():
     with pytest.raises(ValueError, match=r"num_samples >= 2.*Received shape \(1, 3\)"):
         metrics.feature_statistics(np.zeros((1, 3)))
+
+
+# --------------------------------------------------- kernel Inception distance -- #
+def _unbiased_mmd_squared_by_loops(features_a, features_b):
+    """The unbiased MMD^2 of Bińkowski et al. 2018 (eq. 4), one kernel value at a time."""
+
+    def kernel(x, y):
+        return (np.dot(x, y) / len(x) + 1) ** 3
+
+    m, n = len(features_a), len(features_b)
+    within_a = sum(kernel(features_a[i], features_a[j]) for i in range(m) for j in range(m) if i != j)
+    within_b = sum(kernel(features_b[i], features_b[j]) for i in range(n) for j in range(n) if i != j)
+    across = sum(kernel(a, b) for a in features_a for b in features_b)
+    return within_a / (m * (m - 1)) + within_b / (n * (n - 1)) - 2 * across / (m * n)
+
+
+def test_kid_by_hand_in_one_dimension():
+    # k(x, y) = (xy + 1)^3: within {0, 1}: k(0, 1) = 1; within {1, 2}: k(1, 2) = 27;
+    # across: (1 + 1 + 8 + 27) / 4 = 9.25; so 1 + 27 - 2 * 9.25 = 9.5
+    assert metrics.kernel_inception_distance([[0.0], [1.0]], [[1.0], [2.0]]) == (9.5, 0.0)
+
+
+def test_kid_of_whole_sets_matches_the_formula_computed_with_loops():
+    rng = np.random.default_rng(6)
+    features_a, features_b = rng.normal(size=(6, 4)), rng.normal(0.5, 1.0, size=(6, 4))
+    kid, kid_std = metrics.kernel_inception_distance(features_a, features_b, num_subsets=3, subset_size=6)
+    assert kid == pytest.approx(_unbiased_mmd_squared_by_loops(features_a, features_b), rel=1e-12)
+    assert kid_std == pytest.approx(0.0, abs=1e-12)  # every subset is the whole set
+
+
+def test_kid_of_one_distribution_is_near_zero_and_grows_with_a_shift():
+    rng = np.random.default_rng(7)
+    features_a, features_b = rng.normal(size=(200, 16)), rng.normal(size=(200, 16))
+    same, _ = metrics.kernel_inception_distance(features_a, features_b, num_subsets=20, subset_size=100)
+    small_shift, _ = metrics.kernel_inception_distance(features_a, features_b + 0.25, num_subsets=20, subset_size=100)
+    large_shift, _ = metrics.kernel_inception_distance(features_a, features_b + 1.0, num_subsets=20, subset_size=100)
+    assert abs(same) < 0.05  # unbiased: can fall slightly below zero
+    assert 0.1 < small_shift < large_shift
+
+
+def test_kid_subsets_are_clipped_to_the_smaller_set_and_follow_the_seed():
+    rng = np.random.default_rng(8)
+    features_a, features_b = rng.normal(size=(10, 3)), rng.normal(size=(4, 3))
+    kid, kid_std = metrics.kernel_inception_distance(features_a, features_b, num_subsets=5, seed=1)
+    assert kid_std > 0  # subsets of 4 of the 10 rows differ
+    assert metrics.kernel_inception_distance(features_a, features_b, num_subsets=5, seed=1) == (kid, kid_std)
+    assert metrics.kernel_inception_distance(features_a, features_b, num_subsets=5, seed=2) != (kid, kid_std)
+
+
+def test_kid_refuses_subsets_of_one():
+    with pytest.raises(ValueError, match="Received: subset_size=1"):
+        metrics.kernel_inception_distance(np.zeros((4, 2)), np.zeros((4, 2)), subset_size=1)
 
 
 # ---------------------------------------------------------------- mode coverage -- #
@@ -187,3 +272,120 @@ def test_mnist_metrics_refuse_other_image_shapes(classifier):
 def test_missing_weights_say_how_to_make_them(tmp_path):
     with pytest.raises(FileNotFoundError, match="scripts/train_mnist_classifier.py"):
         metrics.load_mnist_classifier(tmp_path / "none.weights.h5")
+
+
+
+# ------------------------------------------------------ RGB metrics, InceptionV3 -- #
+@pytest.fixture(scope="module")
+def random_inception():
+    """InceptionV3 with random weights: right shapes and maths, meaningless values."""
+    return metrics.inception_feature_extractor(weights=None)
+
+
+def _rgb_images(num_images, size=32, channels=3, seed=0):
+    return np.random.default_rng(seed).uniform(-1, 1, (num_images, size, size, channels)).astype("float32")
+
+
+def test_inception_gives_pool_features_and_class_probabilities(random_inception):
+    images = _rgb_images(4)
+    features, probabilities = metrics.inception_features(images, feature_extractor=random_inception, batch_size=3)
+    assert features.shape == (4, 2048) and probabilities.shape == (4, 1000)
+    assert np.all(features >= 0)  # averages of ReLU outputs
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+    resize = random_inception.get_layer("resize").get_config()
+    assert (resize["height"], resize["width"], resize["interpolation"]) == (299, 299, "bilinear")
+
+
+def test_grey_images_are_repeated_into_three_channels(random_inception):
+    grey = _rgb_images(3, size=28, channels=1)
+    from_grey = metrics.inception_features(grey, feature_extractor=random_inception)
+    from_rgb = metrics.inception_features(np.repeat(grey, 3, axis=-1), feature_extractor=random_inception)
+    for grey_output, rgb_output in zip(from_grey, from_rgb):
+        np.testing.assert_allclose(grey_output, rgb_output, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "images, message",
+    [
+        (np.zeros((28, 28, 3)), r"\(num_images, height, width, channels\).*Received shape \(28, 28, 3\)"),
+        (np.zeros((2, 28, 28, 4)), r"1 \(grey\) or 3 \(RGB\) channels. Received shape \(2, 28, 28, 4\)"),
+        (np.full((2, 8, 8, 3), 255.0), r"values in \[-1, 1\].*Received values in \[255, 255\]"),
+        (np.full((2, 8, 8, 3), np.nan), "Received NaN or infinite values"),
+    ],
+)
+def test_rgb_metrics_refuse_bad_images_before_building_inception(images, message, monkeypatch, tmp_path):
+    # offline with an empty Keras cache: building InceptionV3 would raise another error
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    with pytest.raises(ValueError, match=message):
+        metrics.evaluate_rgb_samples(images, _rgb_images(2), splits=1)
+
+
+def test_rgb_metrics_check_the_splits_before_building_inception(monkeypatch, tmp_path):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))  # offline with an empty cache, as above
+    with pytest.raises(ValueError, match=r"\(4 samples\). Received: splits=10"):
+        metrics.evaluate_rgb_samples(_rgb_images(4), _rgb_images(4))
+
+
+def test_values_just_outside_the_range_are_accepted_and_clipped(random_inception):
+    images = _rgb_images(2)
+    images[0, 0, 0, 0] = 1.0005  # float rounding of a tanh output, say
+    features, _ = metrics.inception_features(images, feature_extractor=random_inception)
+    images[0, 0, 0, 0] = 1.0
+    np.testing.assert_array_equal(features, metrics.inception_features(images, feature_extractor=random_inception)[0])
+
+
+def test_evaluate_rgb_samples_with_random_weights_returns_every_metric():
+    result = metrics.evaluate_rgb_samples(_rgb_images(6, seed=1), _rgb_images(6, seed=2), weights=None, splits=2)
+    assert set(result) == {"num_images", "inception_score", "inception_score_std", "fid", "kid", "kid_std"}
+    assert result["num_images"] == 6
+    assert all(np.isfinite(value) for value in result.values())
+    assert 1.0 <= result["inception_score"] <= 1000.0 and result["fid"] >= 0.0
+
+
+def test_offline_without_cached_weights_fails_at_once_with_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))  # an empty cache
+    monkeypatch.setenv("GAN_KERAS_OFFLINE", "1")
+    start = time.monotonic()
+    with pytest.raises(metrics.InceptionWeightsUnavailableError) as raised:
+        metrics.evaluate_rgb_samples(_rgb_images(2), _rgb_images(2), splits=1)
+    assert time.monotonic() - start < 2.0
+    message = str(raised.value)
+    assert metrics.INCEPTION_WEIGHTS_URL in message and str(tmp_path / "models") in message
+    assert "internet connection" in message and "evaluate_mnist_samples" in message
+    assert not (tmp_path / "models").exists()  # no download was tried
+
+
+def test_a_failed_download_is_reported_with_its_cause(monkeypatch, tmp_path):
+    import keras
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setenv("GAN_KERAS_OFFLINE", "0")  # online as far as gan_keras can tell
+    failure = Exception("URL fetch failure on https://storage.googleapis.com/...: None -- timed out")
+
+    def failing_get_file(*args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr(keras.utils, "get_file", failing_get_file)
+    with pytest.raises(metrics.InceptionWeightsUnavailableError, match="the download failed") as raised:
+        metrics.inception_feature_extractor()
+    assert raised.value.__cause__ is failure
+
+
+def test_cached_weights_are_used_offline(monkeypatch, tmp_path):
+    import keras
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setenv("GAN_KERAS_OFFLINE", "1")
+    cached = tmp_path / "models" / metrics.INCEPTION_WEIGHTS_FILE
+    cached.parent.mkdir()
+    cached.touch()
+    requests = []
+    monkeypatch.setattr(keras.utils, "get_file", lambda *args, **kwargs: requests.append(kwargs) or str(cached))
+    assert metrics._imagenet_inception_weights() == str(cached)
+    assert requests[0]["cache_dir"] == str(tmp_path) and requests[0]["file_hash"]  # Keras checks the file
+
+
+def test_weights_url_is_the_one_keras_downloads():
+    from keras.src.applications import inception_v3
+
+    assert metrics.INCEPTION_WEIGHTS_URL == inception_v3.WEIGHTS_PATH
