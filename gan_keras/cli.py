@@ -5,14 +5,21 @@
     python -m gan_keras train gan --steps 500 --out runs/gan --resume
     python -m gan_keras sample runs/gan -n 64 --out samples.npz
     python -m gan_keras evaluate runs/gan -n 2000
+    python -m gan_keras train vae --epochs 100 --batch-size 100 --out runs/vae
+    python -m gan_keras evaluate runs/vae --importance-samples 1000
     python -m gan_keras summary gan
 
 `train` writes DIR/model.keras (after every epoch, atomically), DIR/run.json
 (model, dataset, batch size, seed), DIR/history.csv (one row per epoch),
 DIR/samples.png (64 samples from fixed noise) and DIR/progress/epoch_NNNN.png.
 With `--resume` it continues from DIR/model.keras, optimiser state and noise
-generator included. `evaluate` prints the sample-quality metrics as JSON and
-writes them to DIR/metrics.json.
+generator included. For a likelihood model (the VAE) `train` also reports
+the loss on the held-out split after every epoch (`val_loss`, in nats).
+
+`evaluate` prints the sample-quality metrics as JSON and writes them to
+DIR/metrics.json; for a likelihood model it adds the held-out negative ELBO
+and the importance-weighted bound in nats (on the binarized held-out split
+for Bernoulli models, binarized once with seed 0, so runs compare).
 """
 
 import argparse
@@ -75,6 +82,8 @@ def _parser():
     evaluate.add_argument("-n", "--num-images", type=_positive_int, default=2000,
                           help="samples compared (the metrics depend on it; default 2000)")
     evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--importance-samples", type=_positive_int, default=1000, metavar="K",
+                          help="samples per image of the importance-weighted bound (likelihood models)")
 
     summary = commands.add_parser("summary", help="print the Keras summaries of a model's networks")
     summary.add_argument("model", choices=list(MODELS), metavar="MODEL", help=f"one of {', '.join(MODELS)}")
@@ -138,6 +147,11 @@ def _train(args):
         model.compile()
         initial_epoch = 0
 
+    validation_data = None
+    if hasattr(model, "likelihood_report"):
+        images, labels = _held_out(model, dataset_name, offline)
+        validation_data = (images, labels) if getattr(model, "num_classes", None) else images
+
     checkpoint = SafeModelCheckpoint(checkpoint_path)
     callbacks = [
         HistoryCSV(history_path),
@@ -155,6 +169,8 @@ def _train(args):
             epochs=initial_epoch + epochs,
             initial_epoch=initial_epoch,
             steps_per_epoch=batches_per_epoch,
+            validation_data=validation_data,
+            validation_batch_size=args.batch_size,
             callbacks=callbacks,
             verbose=1 if sys.stdout.isatty() else 2,
         )
@@ -192,6 +208,22 @@ def _sample(args):
 _MNIST_METRIC_DATASETS = ("mnist", "digits")
 
 
+def _held_out(model, dataset_name, offline=None):
+    """The held-out split for likelihood evaluation: (images, labels).
+
+    Bernoulli models are scored on binary pixels: the grey test images
+    binarized once with seed 0, the same for every run.
+    """
+    from gan_keras.data import DATASETS, binarize, load_arrays, to_model_range
+
+    split = "test" if "test" in DATASETS[dataset_name].splits else DATASETS[dataset_name].splits[-1]
+    images, labels = load_arrays(dataset_name, split, offline=offline)
+    images = to_model_range(images)
+    if getattr(model, "likelihood", None) == "bernoulli":
+        images = binarize(images, seed=0)
+    return images, labels
+
+
 def _evaluate(args):
     import numpy as np
 
@@ -201,28 +233,37 @@ def _evaluate(args):
     model = _load_run(args.run_dir)
     run_file = args.run_dir / "run.json"
     dataset_name = json.loads(run_file.read_text())["dataset"] if run_file.exists() else "mnist"
-    if dataset_name not in _MNIST_METRIC_DATASETS:
+    is_likelihood_model = hasattr(model, "likelihood_report")
+    if dataset_name not in _MNIST_METRIC_DATASETS and not is_likelihood_model:
         raise ValueError(
             f"`evaluate` computes the MNIST metrics, for runs on {', '.join(_MNIST_METRIC_DATASETS)}; "
             f"this run used {dataset_name!r}."
         )
-    real_images, _ = load_arrays(dataset_name, "train")
-    real_images = to_model_range(real_images[np.random.default_rng(0).permutation(len(real_images))])
-    count = args.num_images
-    if count > len(real_images):
-        raise ValueError(
-            f"-n {count} is more than the {len(real_images)} real {dataset_name!r} images to compare "
-            f"with; use -n {len(real_images)} or fewer."
+    results = {"dataset": dataset_name}
+    if is_likelihood_model:
+        images, labels = _held_out(model, dataset_name)
+        labels = labels if getattr(model, "num_classes", None) else None
+        results["held_out_nats"] = model.likelihood_report(
+            images, labels, num_samples=args.importance_samples, seed=args.seed
         )
-    classifier = load_mnist_classifier()
-    results = {"dataset": dataset_name, **evaluate_mnist_samples(
-        model.generate(count, seed=args.seed), real_images[:count], classifier=classifier
-    )}
-    if 2 * count <= len(real_images):
-        # The same metrics for real images at the same N: the ceiling.
-        results["real_data"] = evaluate_mnist_samples(
-            real_images[count : 2 * count], real_images[:count], classifier=classifier
-        )
+    if dataset_name in _MNIST_METRIC_DATASETS:
+        real_images, _ = load_arrays(dataset_name, "train")
+        real_images = to_model_range(real_images[np.random.default_rng(0).permutation(len(real_images))])
+        count = args.num_images
+        if count > len(real_images):
+            raise ValueError(
+                f"-n {count} is more than the {len(real_images)} real {dataset_name!r} images to compare "
+                f"with; use -n {len(real_images)} or fewer."
+            )
+        classifier = load_mnist_classifier()
+        results.update(evaluate_mnist_samples(
+            model.generate(count, seed=args.seed), real_images[:count], classifier=classifier
+        ))
+        if 2 * count <= len(real_images):
+            # The same metrics for real images at the same N: the ceiling.
+            results["real_data"] = evaluate_mnist_samples(
+                real_images[count : 2 * count], real_images[:count], classifier=classifier
+            )
     text = json.dumps(results, indent=2)
     (args.run_dir / "metrics.json").write_text(text + "\n")
     print(text)

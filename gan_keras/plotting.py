@@ -1,4 +1,4 @@
-"""Figures of the course: image grids, training curves, and the generator losses.
+"""Figures of the course: image grids, training curves, the generator losses, latent spaces.
 
 Images arrive as float32 in [-1, 1] (the package's convention) and are turned
 into pixels here, once, at the edge.
@@ -17,6 +17,10 @@ __all__ = [
     "plot_image_grid",
     "plot_history",
     "plot_generator_losses",
+    "plot_curves",
+    "plot_image_rows",
+    "plot_latent_scatter",
+    "latent_manifold",
 ]
 
 
@@ -145,3 +149,105 @@ def plot_generator_losses():
     ax.legend(loc="upper right", fontsize=8)
     figure.tight_layout()
     return figure
+
+
+def plot_curves(history, keys=None, title=None, ylabel="nats per image"):
+    """Any metrics of a `History` (or its dict) against the epoch, one line each.
+
+    Args:
+        keys: the metric names (default: all); a `val_` twin is drawn dashed
+            in the same colour.
+    """
+    import matplotlib.pyplot as plt
+
+    logs = getattr(history, "history", history)
+    keys = [k for k in logs if not k.startswith("val_")] if keys is None else list(keys)
+    missing = [k for k in keys if k not in logs]
+    if missing:
+        raise ValueError(f"No metric {missing} in the history. Received keys: {sorted(logs)}")
+    figure, ax = plt.subplots(figsize=(5.5, 3.2), dpi=80)
+    for key in keys:
+        epochs = np.arange(1, len(logs[key]) + 1)
+        (line,) = ax.plot(epochs, logs[key], label=key)
+        if f"val_{key}" in logs:
+            ax.plot(epochs, logs[f"val_{key}"], linestyle="--", color=line.get_color(), label=f"val_{key}")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    figure.tight_layout()
+    return figure
+
+
+def plot_image_rows(rows, row_titles=None, size=1.0):
+    """Rows of images side by side, e.g. originals / corrupted / reconstructed.
+
+    Args:
+        rows: a list of arrays (N, H, W, C) in [-1, 1], all with the same N.
+        row_titles: a label for each row, written at its left.
+        size: inches per image.
+    """
+    import matplotlib.pyplot as plt
+
+    rows = [_check_images(row) for row in rows]
+    columns = len(rows[0])
+    if any(len(row) != columns for row in rows):
+        raise ValueError(f"Every row needs the same number of images. Received {[len(r) for r in rows]}.")
+    figure, axes = plt.subplots(
+        len(rows), columns, figsize=(size * columns + 1.2, size * len(rows)), dpi=80, squeeze=False
+    )
+    for row_index, row in enumerate(rows):
+        pixels = to_uint8(row)
+        for column, ax in enumerate(axes[row_index]):
+            image = pixels[column]
+            ax.imshow(image[..., 0] if image.shape[-1] == 1 else image, cmap="gray", vmin=0, vmax=255)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+        if row_titles:
+            axes[row_index][0].set_ylabel(row_titles[row_index], rotation=0, ha="right", va="center")
+    figure.tight_layout()
+    return figure
+
+
+def plot_latent_scatter(codes, labels, title=None):
+    """2-D latent codes as points coloured by their digit (or class)."""
+    import matplotlib.pyplot as plt
+
+    codes = np.asarray(codes)
+    if codes.ndim != 2 or codes.shape[1] != 2:
+        raise ValueError(f"Expected 2-D codes of shape (N, 2). Received shape {codes.shape}.")
+    figure, ax = plt.subplots(figsize=(5, 4.2), dpi=80)
+    points = ax.scatter(codes[:, 0], codes[:, 1], c=np.asarray(labels), cmap="tab10", s=6, alpha=0.8)
+    figure.colorbar(points, ax=ax, ticks=range(10), label="digit")
+    ax.set_xlabel("z[0]")
+    ax.set_ylabel("z[1]")
+    if title:
+        ax.set_title(title)
+    figure.tight_layout()
+    return figure
+
+
+def latent_manifold(decode, num_per_side=15, quantile=0.05):
+    """The images a 2-D latent space decodes to, on an evenly spaced grid.
+
+    As in Kingma & Welling 2014, figure 4: the grid is evenly spaced in
+    probability, z = Phi^-1(u) for u from `quantile` to 1 - `quantile`, so
+    each image stands for an equal share of the N(0, I) prior.
+
+    Args:
+        decode: a function from (M, 2) latent vectors to images, such as
+            `vae.decode`.
+
+    Returns:
+        (num_per_side ** 2, H, W, C) images, rows from top (high z[1]) to
+        bottom, ready for `plot_image_grid(images, num_per_side)`.
+    """
+    from statistics import NormalDist
+
+    normal = NormalDist()
+    values = np.array([normal.inv_cdf(u) for u in np.linspace(quantile, 1 - quantile, num_per_side)])
+    grid = np.array([(x, y) for y in values[::-1] for x in values], dtype="float32")
+    return decode(grid)

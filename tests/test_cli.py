@@ -111,3 +111,18 @@ def test_evaluate_refuses_more_samples_than_real_images(tmp_path, capsys):
     main(["train", "gan", "--steps", "1", "--batch-size", "64", "--out", str(out)])
     assert main(["evaluate", str(out), "-n", "5000"]) == 1
     assert "use -n 4500 or fewer" in capsys.readouterr().err
+
+
+def test_vae_trains_with_held_out_loss_and_evaluates_in_nats(tmp_path, capsys):
+    out = tmp_path / "vae"
+    assert main(["train", "vae", "--steps", "1", "--batch-size", "500", "--out", str(out)]) == 0
+    with (out / "history.csv").open() as file:
+        rows = list(csv.DictReader(file))
+    assert {"loss", "reconstruction_loss", "kl_loss", "val_loss"} <= set(rows[0])
+    capsys.readouterr()
+    assert main(["evaluate", str(out), "-n", "100", "--importance-samples", "3"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    nats = results["held_out_nats"]
+    assert (nats["num_images"], nats["num_samples"]) == (500, 3)
+    assert 0 < nats["negative_iwae_bound"] <= nats["negative_elbo"]
+    assert results["classes_present"] >= 1 and "real_data" in results

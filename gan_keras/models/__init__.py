@@ -12,12 +12,21 @@ from gan_keras.models.gan import (
     mlp_discriminator,
     mlp_generator,
 )
-from gan_keras.models.vae import VAE, Autoencoder, conv_decoder, conv_encoder, dense_decoder, dense_encoder
+from gan_keras.models.vae import (
+    VAE,
+    Autoencoder,
+    classifier_on_encoder,
+    conv_decoder,
+    conv_encoder,
+    dense_decoder,
+    dense_encoder,
+)
 
 __all__ = [
     "GAN",
     "VAE",
     "Autoencoder",
+    "classifier_on_encoder",
     "conv_decoder",
     "conv_encoder",
     "dense_decoder",

@@ -45,6 +45,7 @@ from gan_keras.models._common import (
 __all__ = [
     "Autoencoder",
     "VAE",
+    "classifier_on_encoder",
     "conv_decoder",
     "conv_encoder",
     "dense_decoder",
@@ -149,10 +150,10 @@ def conv_encoder(
     variational=True,
     num_classes=None,
 ):
-    """A convolutional encoder: per filter count, a 3x3 conv and a 3x3 conv of stride 2.
+    """A convolutional encoder: per filter count, a 3x3 conv of stride 2.
 
-    For 28x28x1 and the defaults: 28x28x32 -> 14x14x32 -> 14x14x64 -> 7x7x64,
-    then a dense layer of 256 units and the head. ReLU everywhere but the head.
+    For 28x28x1 and the defaults: 14x14x32 -> 7x7x64, then a dense layer of
+    256 units and the head. ReLU everywhere but the head.
 
     Args:
         latent_dim: size of z (16 by default: enough for sharp MNIST samples;
@@ -160,6 +161,8 @@ def conv_encoder(
         image_shape: (height, width, channels), height and width divisible by
             2 ** len(filters).
         filters: the channels at each resolution.
+        convs_per_resolution: 3x3 convolutions per resolution, the last of
+            them with stride 2.
         dense_units: units of the dense layer before the head.
         variational, num_classes: as for `dense_encoder`.
     """
@@ -184,20 +187,25 @@ def conv_encoder(
 def conv_decoder(
     latent_dim=16,
     image_shape=MNIST_SHAPE,
-    filters=(64, 32),
+    filters=(32, 16),
     dense_units=256,
     convs_per_resolution=1,
     output_activation=None,
     num_classes=None,
 ):
-    """The mirror of `conv_encoder`: dense layers, then per filter count a
-    stride-2 3x3 transposed conv and a 3x3 conv, then a 3x3 conv to the pixels.
+    """The mirror of `conv_encoder`: two dense layers, then per filter count a
+    stride-2 3x3 transposed conv (and `convs_per_resolution - 1` 3x3 convs),
+    then a 3x3 conv to the pixels. ReLU everywhere but the output.
 
-    For 28x28x1 and the defaults: 256 -> 7x7x64 -> 14x14x64 -> 28x28x32 -> 28x28x1.
+    For 28x28x1 and the defaults: 256 -> 7x7x32 -> 14x14x32 -> 28x28x16 -> 28x28x1.
+    Few channels at full resolution keep it fast on a CPU; on the offline
+    digits wider decoders (64, 32) fitted the training set better but not the
+    held-out digits.
 
     Args:
         latent_dim, image_shape, dense_units, num_classes: as for `conv_encoder`.
         filters: the channels at each resolution, coarsest first.
+        convs_per_resolution: convolutions per resolution, the strided one included.
         output_activation: as for `dense_decoder`.
     """
     check_positive_int("latent_dim", latent_dim)
@@ -260,13 +268,16 @@ class _EncoderDecoderModel(keras.Model):
 
     # ----------------------------------------------------------- compile -- #
     def compile(self, optimizer="auto", jit_compile="auto", **kwargs):
-        """Sets the optimiser: "auto" is Adam(learning_rate=1e-3).
+        """Sets the optimiser: "auto" is AdamW(learning_rate=1e-3, weight_decay=1e-2).
 
-        (Kingma & Welling 2014 used Adagrad; Adam, from Kingma's next paper,
-        is what every current VAE uses.)
+        Kingma & Welling 2014 used Adagrad with "a small weight decay term
+        corresponding to a prior p(theta) = N(0, I)"; Adam (Kingma's next
+        paper) with decoupled weight decay is the current form of the same
+        recipe, and on the 4,500 offline digits the decay narrowed the gap
+        between training and held-out nats.
         """
         if isinstance(optimizer, str) and optimizer == "auto":
-            optimizer = keras.optimizers.Adam(learning_rate=1e-3)
+            optimizer = keras.optimizers.AdamW(learning_rate=1e-3, weight_decay=1e-2)
         self._compile_arguments = {"jit_compile": jit_compile, **kwargs}
         if jit_compile == "auto" and not kwargs.get("run_eagerly"):
             jit_compile = default_jit_compile()
@@ -424,6 +435,34 @@ class Autoencoder(_EncoderDecoderModel):
 
     def get_config(self):
         return {**super().get_config(), "corruption": self.corruption, "corruption_level": self.corruption_level}
+
+
+def classifier_on_encoder(encoder, num_classes=10, fresh=False, name=None):
+    """A classifier made of an (autoencoder's) encoder and a softmax layer.
+
+    The lecture's point about autoencoders: with few labels, starting from an
+    encoder trained without labels beats starting from random weights. Build
+    both with this function (`fresh=True` gives the same architecture with
+    new random weights) and compare. The encoder is fine-tuned with the head.
+
+    Args:
+        encoder: images -> codes (e.g. `autoencoder.encoder`).
+        num_classes: outputs of the softmax layer.
+        fresh: True for a copy of the encoder's architecture with new weights.
+
+    Returns:
+        An uncompiled `keras.Model` from images to class probabilities.
+    """
+    check_positive_int("num_classes", num_classes)
+    if isinstance(encoder.output, (list, tuple)):
+        raise ValueError(
+            "Expected an encoder with one output (an autoencoder's codes); received one with "
+            f"{len(encoder.output)} outputs. For a VAE's encoder, build a model on its mean output."
+        )
+    body = keras.models.clone_model(encoder) if fresh else encoder
+    images = keras.Input(encoder.input_shape[1:], name="images")
+    probabilities = layers.Dense(num_classes, activation="softmax", name="class_probabilities")(body(images))
+    return keras.Model(images, probabilities, name=name or ("fresh_classifier" if fresh else "pretrained_classifier"))
 
 
 # --------------------------------------------------------------------------- #

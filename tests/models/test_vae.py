@@ -9,7 +9,7 @@ import pytest
 import tensorflow as tf
 
 from gan_keras.data import binarize
-from gan_keras.models import VAE, Autoencoder, conv_decoder, conv_encoder, dense_decoder, dense_encoder
+from gan_keras.models import VAE, Autoencoder, classifier_on_encoder, conv_decoder, conv_encoder, dense_decoder, dense_encoder
 from tests.models.helpers import check_fit_save_load_generate
 
 LOG2 = math.log(2.0)
@@ -293,3 +293,23 @@ def test_autoencoder_fits_saves_and_loads(tiny_images, tmp_path):
 def test_bad_autoencoder_arguments_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
         small_autoencoder(**kwargs)
+
+
+def test_classifier_on_encoder_reuses_or_refreshes_the_encoder():
+    encoder = dense_encoder(4, hidden_units=8, variational=False)
+    pretrained = classifier_on_encoder(encoder)
+    fresh = classifier_on_encoder(encoder, fresh=True)
+    assert pretrained.layers[1] is encoder and fresh.layers[1] is not encoder
+    assert tuple(pretrained.output.shape) == (None, 10)
+    images = np.zeros((2, 28, 28, 1), "float32")
+    np.testing.assert_allclose(pretrained(images).numpy().sum(axis=1), 1.0, rtol=1e-6)
+    kernel = encoder.layers[-1].kernel.numpy()
+    assert not np.allclose(fresh.layers[1].layers[-1].kernel.numpy(), kernel)
+    with pytest.raises(ValueError, match="one output"):
+        classifier_on_encoder(dense_encoder(4))
+
+
+def test_default_optimizer_is_adam_with_weight_decay():
+    optimizer = small_vae().optimizer
+    assert isinstance(optimizer, keras.optimizers.AdamW)
+    assert (float(optimizer.learning_rate), optimizer.weight_decay) == pytest.approx((1e-3, 1e-2))
