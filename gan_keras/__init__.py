@@ -16,8 +16,20 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # distracts students.
 warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed, but will be ignored")
 
-from gan_keras import data, losses, models  # noqa: E402
-from gan_keras.models import GAN  # noqa: E402
+from gan_keras import callbacks, data, layers, losses, metrics, models, plotting  # noqa: E402
+from gan_keras.models import GAN, VAE, Autoencoder  # noqa: E402
 
 __version__ = "0.1.0"
-__all__ = ["GAN", "data", "losses", "models", "__version__"]
+__all__ = [
+    "GAN",
+    "VAE",
+    "Autoencoder",
+    "callbacks",
+    "data",
+    "layers",
+    "losses",
+    "metrics",
+    "models",
+    "plotting",
+    "__version__",
+]
