@@ -52,3 +52,39 @@ def test_generator_loss_figure_has_both_curves():
     x = minimax.get_xdata()
     np.testing.assert_allclose(minimax.get_ydata(), np.log(1 - x))
     np.testing.assert_allclose(non_saturating.get_ydata(), -np.log(x))
+
+
+# ------------------------------------------------------------ latent spaces -- #
+def test_latent_manifold_is_evenly_spaced_in_probability_with_high_z1_on_top():
+    seen = []
+
+    def decode(latent):
+        seen.append(latent)
+        return np.zeros((len(latent), 4, 4, 1), "float32")
+
+    images = plotting.latent_manifold(decode, num_per_side=3, quantile=0.1)
+    grid = seen[0]
+    assert images.shape == (9, 4, 4, 1) and grid.shape == (9, 2)
+    # Phi^-1(0.1) = -1.2816, Phi^-1(0.5) = 0, Phi^-1(0.9) = 1.2816
+    np.testing.assert_allclose(grid[0], [-1.2816, 1.2816], atol=1e-4)  # top left
+    np.testing.assert_allclose(grid[4], [0.0, 0.0], atol=1e-6)
+    np.testing.assert_allclose(grid[8], [1.2816, -1.2816], atol=1e-4)  # bottom right
+
+
+def test_image_rows_scatter_and_curves_draw_and_refuse_bad_input():
+    import matplotlib.pyplot as plt
+
+    images = np.zeros((3, 28, 28, 1), "float32")
+    figure = plotting.plot_image_rows([images, images], ["a", "b"])
+    assert len(figure.axes) == 6
+    with pytest.raises(ValueError, match="same number of images"):
+        plotting.plot_image_rows([images, images[:2]])
+    figure_scatter = plotting.plot_latent_scatter(np.zeros((5, 2)), np.arange(5))
+    with pytest.raises(ValueError, match=r"Expected 2-D codes of shape \(N, 2\)"):
+        plotting.plot_latent_scatter(np.zeros((5, 3)), np.arange(5))
+    figure_curves = plotting.plot_curves({"loss": [3.0, 2.0], "val_loss": [3.5, 2.5]}, ["loss"])
+    assert len(figure_curves.axes[0].lines) == 2
+    with pytest.raises(ValueError, match=r"No metric \['kl_loss'\]"):
+        plotting.plot_curves({"loss": [1.0]}, ["kl_loss"])
+    for f in (figure, figure_scatter, figure_curves):
+        plt.close(f)
