@@ -4,12 +4,18 @@
   2014, section 2.4): z = mean + exp(log_variance / 2) * eps with
   eps ~ N(0, I), so the sample is a differentiable function of the encoder's
   outputs and gradients reach the encoder through it.
+* `MaskedConv2D`: PixelCNN's masked convolution (van den Oord et al. 2016,
+  "Pixel Recurrent Neural Networks", section 3.4): each output pixel sees only
+  the pixels above it and to its left (mask "A", first layer) or those and
+  itself (mask "B", later layers), so a stack of them models
+  p(x_i | x_1..x_{i-1}) in raster order.
 """
 
 import keras
+import numpy as np
 from keras import ops
 
-__all__ = ["GaussianSampling"]
+__all__ = ["GaussianSampling", "MaskedConv2D", "causal_mask"]
 
 
 @keras.saving.register_keras_serializable(package="gan_keras")
@@ -59,3 +65,85 @@ class GaussianSampling(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "seed": self.seed}
+
+
+MASK_TYPES = ("A", "B")
+
+
+def causal_mask(kernel_size, mask_type):
+    """The (height, width) 0/1 mask of a PixelCNN kernel.
+
+    1 for every kernel position above the centre row, and for the positions
+    left of the centre in the centre row; the centre itself is 1 for mask
+    "B" and 0 for mask "A". Drawn for a 5x5 kernel, mask "A":
+
+        1 1 1 1 1
+        1 1 1 1 1
+        1 1 0 0 0
+        0 0 0 0 0
+        0 0 0 0 0
+    """
+    height, width = kernel_size
+    if height % 2 == 0 or width % 2 == 0:
+        raise ValueError(
+            "A causal mask needs a kernel with a centre: expected odd kernel sizes. "
+            f"Received: kernel_size={tuple(kernel_size)}"
+        )
+    if mask_type not in MASK_TYPES:
+        raise ValueError(
+            f"Invalid value for argument `mask_type`. Expected 'A' (first layer: the pixel "
+            f"does not see itself) or 'B' (later layers). Received: mask_type={mask_type!r}"
+        )
+    mask = np.zeros((height, width), dtype="float32")
+    mask[: height // 2, :] = 1.0
+    mask[height // 2, : width // 2 + (mask_type == "B")] = 1.0
+    return mask
+
+
+@keras.saving.register_keras_serializable(package="gan_keras")
+class MaskedConv2D(keras.layers.Conv2D):
+    """A 2-D convolution whose kernel sees only already generated pixels.
+
+    PixelCNN (van den Oord et al. 2016) orders the pixels of an image row by
+    row from the top-left corner and models each one given all before it.
+    Multiplying the kernel by `causal_mask` before every convolution keeps that
+    order: with mask "A" in the first layer and "B" in the later ones, output
+    pixel i of the stack depends only on input pixels 1..i-1. Padding is
+    always "same" and the stride 1, so positions line up with pixels.
+
+    The mask is spatial only, which is exact for one-channel images (MNIST).
+
+    Args:
+        filters, kernel_size: as for `keras.layers.Conv2D` (odd sizes).
+        mask_type: "A" or "B".
+        **kwargs: other `Conv2D` arguments (activation, initialisers, ...).
+
+    Example:
+
+    ```python
+    first = MaskedConv2D(64, 7, mask_type="A")   # sees only pixels before
+    later = MaskedConv2D(64, 3, mask_type="B")   # also its own position
+    ```
+    """
+
+    def __init__(self, filters, kernel_size, mask_type="B", **kwargs):
+        for argument, required in (("padding", "same"), ("strides", (1, 1)), ("dilation_rate", (1, 1))):
+            given = kwargs.pop(argument, required)
+            if given not in (required, required[0] if isinstance(required, tuple) else required, 1):
+                raise ValueError(
+                    f"MaskedConv2D keeps pixel positions aligned: `{argument}` must be {required!r}. "
+                    f"Received: {argument}={given!r}"
+                )
+        super().__init__(filters, kernel_size, padding="same", **kwargs)
+        self.mask_type = mask_type
+        self.mask = causal_mask(self.kernel_size, mask_type)
+
+    def convolution_op(self, inputs, kernel):
+        mask = ops.convert_to_tensor(self.mask[:, :, None, None], dtype=kernel.dtype)
+        return super().convolution_op(inputs, kernel * mask)
+
+    def get_config(self):
+        config = super().get_config()
+        for fixed in ("padding", "strides", "dilation_rate"):
+            config.pop(fixed, None)
+        return {**config, "mask_type": self.mask_type}

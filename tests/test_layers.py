@@ -45,3 +45,56 @@ def test_config_round_trip_and_bad_seed():
     assert keras.layers.deserialize(keras.layers.serialize(layer)).get_config() == layer.get_config()
     with pytest.raises(ValueError, match="Expected an int or None. Received: seed='a'"):
         GaussianSampling(seed="a")
+
+
+# -------------------------------------------------------- masked convolution -- #
+from gan_keras.layers import MaskedConv2D, causal_mask  # noqa: E402
+
+
+def test_causal_masks_drawn_by_hand():
+    np.testing.assert_array_equal(causal_mask((3, 3), "A"), [[1, 1, 1], [1, 0, 0], [0, 0, 0]])
+    np.testing.assert_array_equal(causal_mask((3, 3), "B"), [[1, 1, 1], [1, 1, 0], [0, 0, 0]])
+    with pytest.raises(ValueError, match="odd kernel sizes"):
+        causal_mask((4, 3), "A")
+    with pytest.raises(ValueError, match="Expected 'A'"):
+        causal_mask((3, 3), "C")
+
+
+def input_gradients_of_each_output_pixel(network, size):
+    """gradients[i] = d output_pixel_i / d input, for every pixel i of a size x size image."""
+    image = tf.Variable(np.random.default_rng(0).normal(size=(1, size, size, 1)).astype("float32"))
+    gradients = []
+    for index in range(size * size):
+        row, column = divmod(index, size)
+        with tf.GradientTape() as tape:
+            output = network(image)[0, row, column, 0]
+        gradients.append(tape.gradient(output, image).numpy().reshape(-1))
+    return np.array(gradients)
+
+
+@pytest.mark.parametrize("first_mask", ["A", "B"])
+def test_a_stack_of_masked_convolutions_is_causal(first_mask):
+    # Type A first, then type B: output pixel i depends on input pixels < i only.
+    # (Starting with B, pixel i would also see itself.) Linear layers, so a
+    # zero gradient means "no path", not a ReLU that happens to be off.
+    size = 6
+    network = keras.Sequential([
+        keras.Input((size, size, 1)),
+        MaskedConv2D(4, 5, mask_type=first_mask),
+        MaskedConv2D(4, 3, mask_type="B"),
+        MaskedConv2D(1, 3, mask_type="B"),
+    ])
+    dependence = np.abs(input_gradients_of_each_output_pixel(network, size)) > 0
+    for index in range(size * size):
+        assert not dependence[index, index + 1:].any(), f"pixel {index} sees later pixels"
+        assert dependence[index, index] == (first_mask == "B"), f"pixel {index} and itself"
+    # ... and it does see earlier ones (the stack is not simply blind):
+    assert dependence[size * size - 1, : size * size - 1].sum() > size
+
+
+def test_masked_convolution_round_trips_and_refuses_strides():
+    layer = MaskedConv2D(8, 3, mask_type="A", activation="relu", name="masked")
+    restored = keras.layers.deserialize(keras.layers.serialize(layer))
+    assert (restored.mask_type, restored.filters, restored.padding) == ("A", 8, "same")
+    with pytest.raises(ValueError, match="`strides` must be"):
+        MaskedConv2D(8, 3, strides=2)
