@@ -6,6 +6,7 @@ does with a loss; `default_jit_compile` is the XLA setting of every model.
 
 import keras
 import numpy as np
+import tensorflow as tf
 from keras import ops
 
 MNIST_SHAPE = (28, 28, 1)
@@ -74,3 +75,74 @@ def check_image_shape(image_shape):
             f"channels) of positive integers. Received: image_shape={image_shape!r}"
         )
     return tuple(int(s) for s in shape)
+
+
+# --------------------------------------------------------------------------- #
+# One train loop for every model with one optimiser and one objective
+# --------------------------------------------------------------------------- #
+class OneOptimizerModel(keras.Model):
+    """A model trained with one optimiser on the losses of `compute_losses`.
+
+    The VAE, the autoencoder and PixelCNN share this loop. A subclass sets
+    `LOSS_NAMES` (the first is what the optimiser minimises), implements
+    `compute_losses(data, training)` returning a dict of scalars under those
+    names, and may override `default_optimizer()`. This class turns that into
+    `train_step`, `test_step`, the progress-bar trackers and a `compile()`
+    that builds the optimiser at once (so `load_model` and `BackupAndRestore`
+    restore its state).
+    """
+
+    LOSS_NAMES = ("loss",)
+
+    def __init__(self, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if seed is not None and not isinstance(seed, (int, np.integer)):
+            raise ValueError(f"Invalid value for argument `seed`. Expected an int or None. Received: seed={seed!r}")
+        self.seed = None if seed is None else int(seed)
+        self.seed_generator = keras.random.SeedGenerator(self.seed)
+        self.trackers = [keras.metrics.Mean(name=name) for name in self.LOSS_NAMES]
+        # The sub-networks are built from Inputs, so the model is complete.
+        self.built = True
+
+    def default_optimizer(self):
+        return keras.optimizers.Adam(learning_rate=1e-3)
+
+    def compile(self, optimizer="auto", jit_compile="auto", **kwargs):
+        """Sets the optimiser ("auto": `default_optimizer()`) and XLA
+        ("auto": `default_jit_compile()`); other arguments go to `keras.Model.compile`."""
+        if isinstance(optimizer, str) and optimizer == "auto":
+            optimizer = self.default_optimizer()
+        self._compile_arguments = {"jit_compile": jit_compile, **kwargs}
+        if jit_compile == "auto" and not kwargs.get("run_eagerly"):
+            jit_compile = default_jit_compile()
+        super().compile(optimizer=optimizer, jit_compile=jit_compile, **kwargs)
+        self.optimizer.build(self.trainable_variables)
+
+    def get_compile_config(self):
+        return {"optimizer": keras.saving.serialize_keras_object(self.optimizer), **self._compile_arguments}
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        self.compile(optimizer=keras.saving.deserialize_keras_object(config.pop("optimizer")), **config)
+
+    @property
+    def metrics(self):
+        return self.trackers
+
+    def compute_losses(self, data, training):
+        raise NotImplementedError(f"{type(self).__name__} must implement compute_losses(data, training).")
+
+    def train_step(self, data):
+        with tf.GradientTape() as tape:
+            batch_losses = self.compute_losses(data, training=True)
+            objective = objective_of(batch_losses[self.LOSS_NAMES[0]], self, self.optimizer)
+        descend(tape, objective, self, self.optimizer)
+        return self._track(batch_losses)
+
+    def test_step(self, data):
+        return self._track(self.compute_losses(data, training=False))
+
+    def _track(self, batch_losses):
+        for tracker in self.trackers:
+            tracker.update_state(batch_losses[tracker.name])
+        return {tracker.name: tracker.result() for tracker in self.trackers}

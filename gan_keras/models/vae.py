@@ -18,9 +18,9 @@ to bottom as the lesson:
    with z drawn by the reparameterisation trick (`gan_keras.layers.
    GaussianSampling`) and the KL in closed form. New digits: decode z ~ N(0, I).
 
-Both models share one train loop (`_EncoderDecoderModel`): each computes its
-losses in `compute_losses`, and the base class does the gradient step and the
-progress-bar trackers, for `fit()` and `evaluate()` alike.
+Both models share one train loop (`OneOptimizerModel`, which PixelCNN uses
+too): each computes its losses in `compute_losses`, and the base class does
+the gradient step and the progress-bar trackers, for `fit()` and `evaluate()`.
 """
 
 import math
@@ -33,14 +33,7 @@ from keras import layers, ops
 from gan_keras import losses
 from gan_keras._checks import check_positive_int
 from gan_keras.layers import GaussianSampling
-from gan_keras.models._common import (
-    MNIST_SHAPE,
-    check_image_shape,
-    default_jit_compile,
-    descend,
-    images_of,
-    objective_of,
-)
+from gan_keras.models._common import MNIST_SHAPE, OneOptimizerModel, check_image_shape, images_of
 
 __all__ = [
     "Autoencoder",
@@ -237,38 +230,24 @@ def _check_divisible(image_shape, halvings):
 
 
 # --------------------------------------------------------------------------- #
-# The shared train loop
+# The shared parts of both models (the train loop is in models/_common.py)
 # --------------------------------------------------------------------------- #
-class _EncoderDecoderModel(keras.Model):
-    """An encoder and a decoder trained with one optimiser on `compute_losses`.
-
-    A subclass sets `LOSS_NAMES` (the first is what the optimiser minimises)
-    and implements `compute_losses(data, training)`, returning a dict of
-    scalars under those names. This class turns that into `train_step`,
-    `test_step` and the progress-bar trackers.
-    """
-
-    LOSS_NAMES = ("loss",)
+class _EncoderDecoderModel(OneOptimizerModel):
+    """An encoder and a decoder trained with one optimiser on `compute_losses`
+    (the train loop is `OneOptimizerModel`'s)."""
 
     def __init__(self, encoder, decoder, seed=None, **kwargs):
-        super().__init__(**kwargs)
         for role, network in (("encoder", encoder), ("decoder", decoder)):
             if not isinstance(network, keras.Model):
                 raise ValueError(
                     f"Invalid value for argument `{role}`. Expected a keras.Model. Received: {role}={network!r}"
                 )
-        if seed is not None and not isinstance(seed, (int, np.integer)):
-            raise ValueError(f"Invalid value for argument `seed`. Expected an int or None. Received: seed={seed!r}")
+        super().__init__(seed=seed, **kwargs)
         self.encoder = encoder
         self.decoder = decoder
-        self.seed = None if seed is None else int(seed)
-        self.seed_generator = keras.random.SeedGenerator(self.seed)
-        self.trackers = [keras.metrics.Mean(name=name) for name in self.LOSS_NAMES]
-        self.built = True
 
-    # ----------------------------------------------------------- compile -- #
-    def compile(self, optimizer="auto", jit_compile="auto", **kwargs):
-        """Sets the optimiser: "auto" is AdamW(learning_rate=1e-3, weight_decay=1e-2).
+    def default_optimizer(self):
+        """AdamW(learning_rate=1e-3, weight_decay=1e-2), what `compile()` uses by default.
 
         Kingma & Welling 2014 used Adagrad with "a small weight decay term
         corresponding to a prior p(theta) = N(0, I)"; Adam (Kingma's next
@@ -276,45 +255,7 @@ class _EncoderDecoderModel(keras.Model):
         recipe, and on the 4,500 offline digits the decay narrowed the gap
         between training and held-out nats.
         """
-        if isinstance(optimizer, str) and optimizer == "auto":
-            optimizer = keras.optimizers.AdamW(learning_rate=1e-3, weight_decay=1e-2)
-        self._compile_arguments = {"jit_compile": jit_compile, **kwargs}
-        if jit_compile == "auto" and not kwargs.get("run_eagerly"):
-            jit_compile = default_jit_compile()
-        super().compile(optimizer=optimizer, jit_compile=jit_compile, **kwargs)
-        # Optimiser variables now, not at the first step: load_model and
-        # BackupAndRestore then find and restore them.
-        self.optimizer.build(self.trainable_variables)
-
-    def get_compile_config(self):
-        return {"optimizer": keras.saving.serialize_keras_object(self.optimizer), **self._compile_arguments}
-
-    def compile_from_config(self, config):
-        config = dict(config)
-        self.compile(optimizer=keras.saving.deserialize_keras_object(config.pop("optimizer")), **config)
-
-    @property
-    def metrics(self):
-        return self.trackers
-
-    # ------------------------------------------------------ train / test -- #
-    def compute_losses(self, data, training):
-        raise NotImplementedError
-
-    def train_step(self, data):
-        with tf.GradientTape() as tape:
-            batch_losses = self.compute_losses(data, training=True)
-            objective = objective_of(batch_losses[self.LOSS_NAMES[0]], self, self.optimizer)
-        descend(tape, objective, self, self.optimizer)
-        return self._track(batch_losses)
-
-    def test_step(self, data):
-        return self._track(self.compute_losses(data, training=False))
-
-    def _track(self, batch_losses):
-        for tracker in self.trackers:
-            tracker.update_state(batch_losses[tracker.name])
-        return {tracker.name: tracker.result() for tracker in self.trackers}
+        return keras.optimizers.AdamW(learning_rate=1e-3, weight_decay=1e-2)
 
     # -------------------------------------------------------- helpers -- #
     def _predict(self, network, inputs, batch_size=500):

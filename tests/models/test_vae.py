@@ -310,6 +310,6 @@ def test_classifier_on_encoder_reuses_or_refreshes_the_encoder():
 
 
 def test_default_optimizer_is_adam_with_weight_decay():
-    optimizer = small_vae().optimizer
+    optimizer = small_vae().optimizer  # Autoencoder and VAE share it
     assert isinstance(optimizer, keras.optimizers.AdamW)
     assert (float(optimizer.learning_rate), optimizer.weight_decay) == pytest.approx((1e-3, 1e-2))
