@@ -12,6 +12,7 @@ from gan_keras.models.gan import (
     mlp_discriminator,
     mlp_generator,
 )
+from gan_keras.models.pixelcnn import PixelCNN, pixelcnn_network
 from gan_keras.models.vae import (
     VAE,
     Autoencoder,
@@ -26,6 +27,8 @@ __all__ = [
     "GAN",
     "VAE",
     "Autoencoder",
+    "PixelCNN",
+    "pixelcnn_network",
     "classifier_on_encoder",
     "conv_decoder",
     "conv_encoder",

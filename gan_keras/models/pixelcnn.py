@@ -1,0 +1,270 @@
+"""PixelCNN: an exact-likelihood image model (course section 4).
+
+van den Oord, Kalchbrenner & Kavukcuoglu 2016, "Pixel Recurrent Neural
+Networks". Read this file top to bottom as the lesson:
+
+1. the chain rule: p(x) = prod_i p(x_i | x_1..x_{i-1}), pixels in raster order
+   from the top-left corner. Every factor is a distribution over one pixel
+   (a Bernoulli for binary MNIST, a 256-way softmax for grey levels);
+2. `pixelcnn_network`: masked convolutions (`gan_keras.layers.MaskedConv2D`,
+   mask "A" first, "B" after) compute all the factors in one parallel pass,
+   because every output pixel only sees the pixels before it;
+3. `PixelCNN`: training maximises log p(x) exactly (no bound, no
+   discriminator): the loss is -log p(x) in nats per image, and `evaluate()`
+   reports it with bits per dimension;
+4. sampling is sequential: pixel i needs pixels 1..i-1, so `sample` runs one
+   compiled step per pixel, and `complete` fills in the lower part of an image
+   given its top rows.
+"""
+
+import math
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers, ops
+
+from gan_keras import losses
+from gan_keras._checks import check_positive_int
+from gan_keras.layers import MaskedConv2D
+from gan_keras.models._common import MNIST_SHAPE, OneOptimizerModel, check_image_shape, images_of
+
+__all__ = ["PixelCNN", "pixelcnn_network"]
+
+
+# --------------------------------------------------------------------------- #
+# 2. The network: masked convolutions with residual blocks
+# --------------------------------------------------------------------------- #
+def pixelcnn_network(image_shape=MNIST_SHAPE, hidden_channels=32, residual_blocks=5, output_channels=64, levels=2):
+    """The PixelCNN of van den Oord et al. 2016 (their Table 1 and Figure 5).
+
+    A 7x7 convolution with mask "A", then residual blocks (ReLU, 1x1 conv to h
+    channels, ReLU, 3x3 conv with mask "B", ReLU, 1x1 conv back to 2h, plus
+    the block's input), then ReLU and two 1x1 convolutions to the outputs.
+    1x1 convolutions only mix channels at one position, so they keep the
+    causal order.
+
+    Args:
+        image_shape: (height, width, 1); the masks are spatial only, so one channel.
+        hidden_channels: h; the residual stream has 2h channels.
+        residual_blocks: number of residual blocks (each adds one 3x3 masked conv).
+        output_channels: channels of the hidden 1x1 output layer.
+        levels: 2 for binary pixels (one Bernoulli logit per pixel), or the
+            number of grey levels (256: a softmax over 0..255 per pixel).
+
+    Returns:
+        A `keras.Model` from images in [-1, 1] to logits of shape
+        (height, width, 1) for levels = 2, or (height, width, levels).
+    """
+    height, width, channels = check_image_shape(image_shape)
+    if channels != 1:
+        raise ValueError(
+            "This PixelCNN masks positions, not colour channels, so it models one-channel images. "
+            f"Received: image_shape={tuple(image_shape)}"
+        )
+    for name, value in (("hidden_channels", hidden_channels), ("residual_blocks", residual_blocks),
+                        ("output_channels", output_channels)):
+        check_positive_int(name, value)
+    if not isinstance(levels, int) or levels < 2:
+        raise ValueError(f"Invalid value for argument `levels`. Expected an int >= 2. Received: levels={levels!r}")
+
+    images = keras.Input((height, width, channels), name="images")
+    stream = MaskedConv2D(2 * hidden_channels, 7, mask_type="A", name="masked_7x7_A")(images)
+    for block in range(residual_blocks):
+        hidden = layers.ReLU()(stream)
+        hidden = layers.Conv2D(hidden_channels, 1, activation="relu", name=f"block{block}_reduce")(hidden)
+        hidden = MaskedConv2D(hidden_channels, 3, mask_type="B", activation="relu", name=f"block{block}_masked_3x3_B")(
+            hidden
+        )
+        hidden = layers.Conv2D(2 * hidden_channels, 1, name=f"block{block}_expand")(hidden)
+        stream = layers.Add(name=f"block{block}_residual")([stream, hidden])
+    hidden = layers.ReLU()(stream)
+    hidden = layers.Conv2D(output_channels, 1, activation="relu", name="output_hidden")(hidden)
+    logits = layers.Conv2D(1 if levels == 2 else levels, 1, name="logits")(hidden)
+    return keras.Model(images, logits, name="pixelcnn")
+
+
+# --------------------------------------------------------------------------- #
+# 3. The model: exact likelihood, trained with fit()
+# --------------------------------------------------------------------------- #
+@keras.saving.register_keras_serializable(package="gan_keras")
+class PixelCNN(OneOptimizerModel):
+    """An autoregressive image model trained by maximum likelihood with `fit()`.
+
+    The loss is the exact negative log-likelihood -log p(x) in nats per
+    image; `bits_per_dim` is the same number per pixel in bits. Both are
+    shown by the progress bar and by `evaluate()`.
+
+    Args:
+        network: images -> per-pixel logits, e.g. `pixelcnn_network()`. Its
+            number of output channels fixes the likelihood: 1 is Bernoulli
+            (binary pixels), L > 1 is an L-way softmax over grey levels.
+        dynamic_binarization: for binary pixels, draw fresh bits with
+            probability (x + 1) / 2 for every training batch. Evaluation uses
+            the pixels as given: pass binary images (`gan_keras.data.binarize`).
+        seed: seed of the binarization and of `sample`'s randomness.
+
+    Example:
+
+    ```python
+    pixelcnn = PixelCNN(pixelcnn_network(), seed=0)
+    pixelcnn.compile()                                    # Adam(1e-3)
+    pixelcnn.fit(load_dataset("mnist", batch_size=32), epochs=10)
+    pixelcnn.evaluate(binarize(test_images), return_dict=True)  # nats, bits/dim
+    digits = pixelcnn.sample(16, seed=0)
+    ```
+    """
+
+    LOSS_NAMES = ("loss", "bits_per_dim")
+
+    def __init__(self, network, dynamic_binarization=True, seed=None, **kwargs):
+        if not isinstance(network, keras.Model):
+            raise ValueError(f"Invalid value for argument `network`. Expected a keras.Model. Received: {network!r}")
+        super().__init__(seed=seed, **kwargs)
+        self.network = network
+        self.image_shape = tuple(network.input_shape[1:])
+        output_channels = int(network.output_shape[-1])
+        self.levels = 2 if output_channels == 1 else output_channels
+        self.likelihood = "bernoulli" if self.levels == 2 else "categorical"
+        self.dynamic_binarization = bool(dynamic_binarization)
+        self.num_pixels = int(np.prod(self.image_shape))
+
+    def call(self, images, training=False):
+        """The per-pixel logits of p(x_i | x_<i) for `images` in [-1, 1]."""
+        return self.network(images, training=training)
+
+    # ------------------------------------------------------ likelihood -- #
+    def _targets_and_inputs(self, images, training):
+        """What the model must predict, and what it reads (the same pixels in [-1, 1])."""
+        images = ops.cast(images, "float32")
+        if self.likelihood == "categorical":
+            levels = ops.round((images + 1.0) / 2.0 * (self.levels - 1))
+            return levels, levels / (self.levels - 1) * 2.0 - 1.0
+        bits = (images + 1.0) / 2.0
+        if training and self.dynamic_binarization:
+            bits = ops.cast(keras.random.uniform(ops.shape(bits), seed=self.seed_generator) < bits, "float32")
+        return bits, bits * 2.0 - 1.0
+
+    def _negative_log_likelihood(self, targets, logits):
+        """-log p(x) in nats for each image."""
+        if self.likelihood == "bernoulli":
+            return losses.bernoulli_negative_log_likelihood(targets, logits)
+        per_pixel = keras.losses.sparse_categorical_crossentropy(
+            ops.cast(targets[..., 0], "int32"), ops.cast(logits, "float32"), from_logits=True
+        )
+        return ops.sum(ops.reshape(per_pixel, (ops.shape(per_pixel)[0], -1)), axis=1)
+
+    def compute_losses(self, data, training):
+        targets, inputs = self._targets_and_inputs(images_of(data), training)
+        nats = ops.mean(self._negative_log_likelihood(targets, self.network(inputs, training=training)))
+        return {"loss": nats, "bits_per_dim": nats / (self.num_pixels * math.log(2.0))}
+
+    def log_likelihood(self, images, batch_size=100):
+        """Exact log p(x) in nats of each image (float64 NumPy array of shape (N,))."""
+        images = self._check_images(images)
+        values = []
+        for start in range(0, len(images), batch_size):
+            targets, inputs = self._targets_and_inputs(images[start : start + batch_size], training=False)
+            values.append(-ops.convert_to_numpy(self._negative_log_likelihood(targets, self.network(inputs))))
+        return np.concatenate(values).astype("float64")
+
+    def likelihood_report(self, images, labels=None, num_samples=None, seed=None):
+        """Held-out -log p(x) of `images`: nats per image and bits per dimension.
+
+        The likelihood is exact, so `num_samples` and `seed` (which a VAE's
+        bound needs) are not used; `labels` must be None (no conditioning).
+        """
+        if labels is not None:
+            raise ValueError("This PixelCNN is not conditional: call likelihood_report without labels.")
+        nats = -self.log_likelihood(images).mean()
+        return {
+            "negative_log_likelihood": float(nats),
+            "bits_per_dim": float(nats / (self.num_pixels * math.log(2.0))),
+            "num_images": int(len(images)),
+        }
+
+    # -------------------------------------------------------- sampling -- #
+    @tf.function(reduce_retracing=True)
+    def _sample_pixel(self, images, position, uniform):
+        """One compiled step: draw pixel `position` (row * width + column) of every image."""
+        height, width, _ = self.image_shape
+        logits = ops.cast(self.network(images, training=False), "float32")
+        row, column = position // width, position % width
+        pixel_logits = logits[:, row, column, :]  # (batch, 1) or (batch, levels)
+        if self.likelihood == "bernoulli":
+            value = ops.where(uniform[:, :1] < ops.sigmoid(pixel_logits), 1.0, -1.0)
+        else:
+            # Inverse-CDF sampling from the softmax with the given uniform draw.
+            cumulative = ops.cumsum(ops.softmax(pixel_logits, axis=-1), axis=-1)
+            level = ops.sum(ops.cast(cumulative < uniform[:, :1], "float32"), axis=-1, keepdims=True)
+            value = ops.minimum(level, self.levels - 1) / (self.levels - 1) * 2.0 - 1.0
+        here = ops.reshape(ops.one_hot(position, height * width), (1, height, width, 1))
+        return images * (1.0 - here) + ops.reshape(value, (-1, 1, 1, 1)) * here
+
+    def _fill(self, images, first_position, seed):
+        rng = np.random.default_rng(seed)
+        images = tf.convert_to_tensor(images, dtype="float32")
+        for position in range(first_position, self.num_pixels):
+            uniform = tf.convert_to_tensor(rng.uniform(size=(images.shape[0], 1)), dtype="float32")
+            images = self._sample_pixel(images, tf.constant(position, "int32"), uniform)
+        return images.numpy()
+
+    def sample(self, num_images, seed=None):
+        """`num_images` new images, drawn pixel by pixel, float32 in [-1, 1].
+
+        Each of the height x width steps is one call of a compiled function
+        that runs the network and draws one pixel of every image. An int
+        `seed` gives the same images every call (for the same weights).
+        """
+        check_positive_int("num_images", num_images)
+        seed = int(keras.random.randint((), 0, 2**31 - 1, seed=self.seed_generator)) if seed is None else seed
+        return self._fill(np.zeros((num_images, *self.image_shape), "float32"), 0, seed)
+
+    def generate(self, num_images, seed=None):
+        """Same as `sample`: the name every model of the package answers to."""
+        return self.sample(num_images, seed=seed)
+
+    def complete(self, images, known_rows, seed=None):
+        """Keeps the top `known_rows` rows of each image and samples the rest.
+
+        Args:
+            images: (N, height, width, 1) in [-1, 1]; for binary models, the
+                known pixels should be binary (`gan_keras.data.binarize`).
+            known_rows: rows kept, 0 < known_rows < height.
+            seed: seed of the sampling.
+        """
+        images = self._check_images(images)
+        height = self.image_shape[0]
+        if not (isinstance(known_rows, (int, np.integer)) and 0 < known_rows < height):
+            raise ValueError(
+                f"Invalid value for argument `known_rows`. Expected an int from 1 to {height - 1}. "
+                f"Received: known_rows={known_rows!r}"
+            )
+        seed = 0 if seed is None else seed
+        start = int(known_rows) * self.image_shape[1]
+        return self._fill(images, start, seed)
+
+    # ------------------------------------------------------- plumbing -- #
+    def _check_images(self, images):
+        images = np.asarray(images, dtype="float32")
+        if images.shape[1:] != self.image_shape:
+            raise ValueError(
+                f"Expected images of shape (N, {', '.join(map(str, self.image_shape))}). "
+                f"Received an array of shape {images.shape}."
+            )
+        return images
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "network": keras.saving.serialize_keras_object(self.network),
+            "dynamic_binarization": self.dynamic_binarization,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["network"] = keras.saving.deserialize_keras_object(config["network"])
+        return cls(**config)

@@ -1,0 +1,142 @@
+"""PixelCNN: causality of the whole network, exact likelihood by hand,
+pixel-by-pixel sampling and completion, saving."""
+
+import math
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from gan_keras.data import binarize
+from gan_keras.models import PixelCNN, pixelcnn_network
+from tests.models.helpers import check_fit_save_load_generate
+
+SMALL = (8, 8, 1)
+
+
+def small_pixelcnn(levels=2, **kwargs):
+    network = pixelcnn_network(SMALL, hidden_channels=4, residual_blocks=1, output_channels=8, levels=levels)
+    model = PixelCNN(network, seed=0, **kwargs)
+    model.compile()
+    return model
+
+
+def binary_images(count=6, shape=SMALL, seed=0):
+    return binarize(np.random.default_rng(seed).uniform(-1, 1, (count, *shape)).astype("float32"), seed=seed)
+
+
+def constant_logits(model, value):
+    """Zero weights everywhere, the final bias = value: p(x_i | x_<i) fixed."""
+    for weight in model.network.weights:
+        weight.assign(np.zeros(weight.shape, "float32"))
+    model.network.get_layer("logits").bias.assign(np.full(model.network.get_layer("logits").bias.shape, value, "float32"))
+
+
+def test_network_output_at_each_pixel_depends_only_on_earlier_pixels():
+    network = pixelcnn_network((5, 5, 1), hidden_channels=4, residual_blocks=2, output_channels=4)
+    for weight in network.weights:  # make every path active: positive weights, no dead ReLUs
+        weight.assign(np.abs(np.random.default_rng(0).normal(size=weight.shape)).astype("float32") * 0.3)
+    image = tf.Variable(np.abs(np.random.default_rng(1).normal(size=(1, 5, 5, 1))).astype("float32"))
+    for index in range(25):
+        row, column = divmod(index, 5)
+        with tf.GradientTape() as tape:
+            output = network(image)[0, row, column, 0]
+        dependence = np.abs(tape.gradient(output, image).numpy().reshape(-1)) > 0
+        assert not dependence[index:].any(), f"pixel {index} sees itself or later pixels"
+        # It sees its left and upper neighbours (but not every earlier pixel:
+        # the PixelCNN "blind spot" up and to the right, van den Oord et al. 2016b).
+        assert column == 0 or dependence[index - 1], f"pixel {index} does not see its left neighbour"
+        assert row == 0 or dependence[index - 5], f"pixel {index} does not see the pixel above"
+
+
+def test_bernoulli_likelihood_by_hand():
+    # logit 0 everywhere: p = 1/2 per pixel, -log p(x) = 64 log 2 nats = 1 bit per pixel.
+    model = small_pixelcnn()
+    constant_logits(model, 0.0)
+    results = model.evaluate(binary_images(), batch_size=3, verbose=0, return_dict=True)
+    assert results["loss"] == pytest.approx(64 * math.log(2), rel=1e-6)
+    assert results["bits_per_dim"] == pytest.approx(1.0, rel=1e-6)
+    np.testing.assert_allclose(model.log_likelihood(binary_images()), -64 * math.log(2), rtol=1e-6)
+
+
+def test_bernoulli_likelihood_with_a_biased_logit():
+    model = small_pixelcnn()
+    constant_logits(model, 2.0)
+    images = binary_images(4)
+    ones = ((images + 1) / 2).sum(axis=(1, 2, 3))
+    expected = ones * np.log1p(np.exp(-2.0)) + (64 - ones) * np.log1p(np.exp(2.0))
+    np.testing.assert_allclose(-model.log_likelihood(images), expected, rtol=1e-5)
+
+
+def test_categorical_likelihood_of_a_uniform_softmax_is_8_bits_per_pixel():
+    model = small_pixelcnn(levels=256)
+    constant_logits(model, 0.0)
+    grey = np.random.default_rng(0).uniform(-1, 1, (3, *SMALL)).astype("float32")
+    report = model.likelihood_report(grey)
+    assert report["negative_log_likelihood"] == pytest.approx(64 * math.log(256), rel=1e-6)
+    assert report["bits_per_dim"] == pytest.approx(8.0, rel=1e-6)
+
+
+def test_sampling_draws_each_pixel_with_its_probability():
+    model = small_pixelcnn()
+    constant_logits(model, math.log(3.0))  # p(pixel on) = 3/4
+    samples = model.sample(50, seed=1)
+    assert set(np.unique(samples)) == {-1.0, 1.0}
+    assert np.mean(samples == 1) == pytest.approx(0.75, abs=0.03)
+
+
+def test_categorical_sampling_follows_the_softmax():
+    model = small_pixelcnn(levels=4)
+    constant_logits(model, 0.0)
+    model.network.get_layer("logits").bias.assign(np.log(np.array([0.1, 0.2, 0.3, 0.4], "float32")))
+    samples = model.sample(40, seed=0)
+    levels = np.round((samples + 1) / 2 * 3).astype(int)
+    shares = np.bincount(levels.reshape(-1), minlength=4) / levels.size
+    np.testing.assert_allclose(shares, [0.1, 0.2, 0.3, 0.4], atol=0.03)
+
+
+def test_completion_keeps_the_known_rows_and_fills_the_rest():
+    model = small_pixelcnn()
+    images = binary_images(3)
+    completed = model.complete(images, known_rows=4, seed=0)
+    np.testing.assert_array_equal(completed[:, :4], images[:, :4])
+    assert set(np.unique(completed[:, 4:])) <= {-1.0, 1.0}
+    assert not np.array_equal(completed[:, 4:], images[:, 4:])
+    with pytest.raises(ValueError, match="Expected an int from 1 to 7"):
+        model.complete(images, known_rows=8)
+
+
+def test_pixelcnn_fits_saves_loads_and_samples(tmp_path):
+    data = tf.data.Dataset.from_tensor_slices(binary_images(32)).batch(16)
+    model = small_pixelcnn()
+    loaded = check_fit_save_load_generate(model, data, ["loss", "bits_per_dim"], tmp_path, image_shape=SMALL)
+    assert int(loaded.optimizer.iterations) == 2 and loaded.likelihood == "bernoulli"
+
+
+def test_dynamic_binarization_during_training_only():
+    model = small_pixelcnn()
+    grey = np.zeros((2, *SMALL), "float32")  # probability 1/2
+    bits, inputs = model._targets_and_inputs(grey, training=True)
+    assert set(np.unique(bits.numpy())) == {0.0, 1.0}
+    np.testing.assert_array_equal(inputs.numpy(), bits.numpy() * 2 - 1)
+    bits, _ = model._targets_and_inputs(grey, training=False)
+    np.testing.assert_array_equal(bits.numpy(), 0.5)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(image_shape=(8, 8, 3)), "one-channel images"),
+        (dict(levels=1), "Expected an int >= 2"),
+        (dict(residual_blocks=0), "residual_blocks"),
+    ],
+)
+def test_bad_network_arguments_are_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        pixelcnn_network(**kwargs)
+
+
+def test_conditioning_labels_are_refused():
+    with pytest.raises(ValueError, match="not conditional"):
+        small_pixelcnn().likelihood_report(binary_images(2), labels=np.zeros(2))
