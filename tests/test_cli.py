@@ -126,3 +126,21 @@ def test_vae_trains_with_held_out_loss_and_evaluates_in_nats(tmp_path, capsys):
     assert (nats["num_images"], nats["num_samples"]) == (500, 3)
     assert 0 < nats["negative_iwae_bound"] <= nats["negative_elbo"]
     assert results["classes_present"] >= 1 and "real_data" in results
+
+
+def test_evaluate_reports_the_exact_likelihood_of_a_pixelcnn(tmp_path, capsys):
+    from gan_keras.models import PixelCNN, pixelcnn_network
+
+    run = tmp_path / "pixelcnn"
+    run.mkdir()
+    model = PixelCNN(pixelcnn_network(hidden_channels=4, residual_blocks=1, output_channels=4), seed=0)
+    model.compile()
+    model.save(run / "model.keras")
+    (run / "run.json").write_text(json.dumps({"model": "pixelcnn", "dataset": "mnist"}))
+    capsys.readouterr()
+    assert main(["evaluate", str(run), "-n", "20"]) == 0
+    nats = json.loads(capsys.readouterr().out)["held_out_nats"]
+    assert nats["num_images"] == 500
+    # An untrained network says about 1/2 for every pixel: close to 784 log 2 = 543 nats.
+    assert 400 < nats["negative_log_likelihood"] < 700
+    assert nats["bits_per_dim"] == pytest.approx(nats["negative_log_likelihood"] / 784 / np.log(2))

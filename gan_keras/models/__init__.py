@@ -73,12 +73,17 @@ def _vae(image_shape, seed, num_classes=None):
     )
 
 
+def _pixelcnn(image_shape, seed):
+    return PixelCNN(pixelcnn_network(image_shape), seed=seed)
+
+
 MODELS = {
     "gan": ModelSpec(_dense_gan, "mnist", "the original dense GAN of the course (section 1)"),
     "conv_gan": ModelSpec(
         _conv_gan, "mnist", "the intro lesson's CNN discriminator + transposed-conv generator (section 2)"
     ),
     "vae": ModelSpec(_vae, "mnist", "the variational autoencoder, conv, 16-D latent, Bernoulli pixels (section 3)"),
+    "pixelcnn": ModelSpec(_pixelcnn, "mnist", "PixelCNN, masked convolutions, exact likelihood of binary pixels (section 4)"),
 }
 
 
