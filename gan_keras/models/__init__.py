@@ -12,7 +12,7 @@ from gan_keras.models.gan import (
     mlp_discriminator,
     mlp_generator,
 )
-from gan_keras.models.pixelcnn import PixelCNN, pixelcnn_network
+from gan_keras.models.pixelcnn import PixelCNN, PixelRNN, pixelcnn_network, row_lstm_network
 from gan_keras.models.vae import (
     VAE,
     Autoencoder,
@@ -28,7 +28,9 @@ __all__ = [
     "VAE",
     "Autoencoder",
     "PixelCNN",
+    "PixelRNN",
     "pixelcnn_network",
+    "row_lstm_network",
     "classifier_on_encoder",
     "conv_decoder",
     "conv_encoder",
@@ -77,6 +79,10 @@ def _pixelcnn(image_shape, seed):
     return PixelCNN(pixelcnn_network(image_shape), seed=seed)
 
 
+def _pixelrnn(image_shape, seed):
+    return PixelRNN(row_lstm_network(image_shape), seed=seed)
+
+
 MODELS = {
     "gan": ModelSpec(_dense_gan, "mnist", "the original dense GAN of the course (section 1)"),
     "conv_gan": ModelSpec(
@@ -84,6 +90,7 @@ MODELS = {
     ),
     "vae": ModelSpec(_vae, "mnist", "the variational autoencoder, conv, 16-D latent, Bernoulli pixels (section 3)"),
     "pixelcnn": ModelSpec(_pixelcnn, "mnist", "PixelCNN, masked convolutions, exact likelihood of binary pixels (section 4)"),
+    "pixelrnn": ModelSpec(_pixelrnn, "mnist", "PixelRNN, Row LSTM layers, exact likelihood of binary pixels (section 4)"),
 }
 
 

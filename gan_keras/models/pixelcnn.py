@@ -1,4 +1,4 @@
-"""PixelCNN: an exact-likelihood image model (course section 4).
+"""PixelCNN and PixelRNN: exact-likelihood image models (course section 4).
 
 van den Oord, Kalchbrenner & Kavukcuoglu 2016, "Pixel Recurrent Neural
 Networks". Read this file top to bottom as the lesson:
@@ -14,7 +14,10 @@ Networks". Read this file top to bottom as the lesson:
    reports it with bits per dimension;
 4. sampling is sequential: pixel i needs pixels 1..i-1, so `sample` runs one
    compiled step per pixel, and `complete` fills in the lower part of an image
-   given its top rows.
+   given its top rows;
+5. `row_lstm_network` and `PixelRNN`: the same model with the conditionals
+   computed by Row LSTM layers instead of masked convolutions: a larger
+   context, a sequential loop over rows in every pass.
 """
 
 import math
@@ -26,10 +29,10 @@ from keras import layers, ops
 
 from gan_keras import losses
 from gan_keras._checks import check_positive_int
-from gan_keras.layers import MaskedConv2D
+from gan_keras.layers import MaskedConv2D, RowLSTM
 from gan_keras.models._common import MNIST_SHAPE, OneOptimizerModel, check_image_shape, images_of
 
-__all__ = ["PixelCNN", "pixelcnn_network"]
+__all__ = ["PixelCNN", "PixelRNN", "pixelcnn_network", "row_lstm_network"]
 
 
 # --------------------------------------------------------------------------- #
@@ -268,3 +271,64 @@ class PixelCNN(OneOptimizerModel):
         config = dict(config)
         config["network"] = keras.saving.deserialize_keras_object(config["network"])
         return cls(**config)
+
+
+# --------------------------------------------------------------------------- #
+# 5. PixelRNN: the conditionals from Row LSTMs
+# --------------------------------------------------------------------------- #
+def row_lstm_network(image_shape=MNIST_SHAPE, hidden_channels=16, lstm_layers=2, output_channels=64, levels=2):
+    """The Row LSTM PixelRNN of van den Oord et al. 2016 (their Table 1).
+
+    A 7x7 convolution with mask "A", then `lstm_layers` Row LSTM layers with
+    residual connections (each adds its output, projected back by a 1x1
+    convolution, to its input), then ReLU and two 1x1 convolutions to the
+    per-pixel logits, as in `pixelcnn_network`.
+
+    Args:
+        image_shape: (height, width, 1).
+        hidden_channels: h; the Row LSTM states have h channels and the
+            residual stream 2h.
+        lstm_layers: number of Row LSTM layers.
+        output_channels, levels: as for `pixelcnn_network`.
+    """
+    height, width, channels = check_image_shape(image_shape)
+    if channels != 1:
+        raise ValueError(
+            "This PixelRNN masks positions, not colour channels, so it models one-channel images. "
+            f"Received: image_shape={tuple(image_shape)}"
+        )
+    for name, value in (("hidden_channels", hidden_channels), ("lstm_layers", lstm_layers),
+                        ("output_channels", output_channels)):
+        check_positive_int(name, value)
+    if not isinstance(levels, int) or levels < 2:
+        raise ValueError(f"Invalid value for argument `levels`. Expected an int >= 2. Received: levels={levels!r}")
+
+    images = keras.Input((height, width, channels), name="images")
+    stream = MaskedConv2D(2 * hidden_channels, 7, mask_type="A", name="masked_7x7_A")(images)
+    for index in range(lstm_layers):
+        hidden = RowLSTM(hidden_channels, name=f"row_lstm{index}")(stream)
+        hidden = layers.Conv2D(2 * hidden_channels, 1, name=f"row_lstm{index}_projection")(hidden)
+        stream = layers.Add(name=f"row_lstm{index}_residual")([stream, hidden])
+    hidden = layers.ReLU()(stream)
+    hidden = layers.Conv2D(output_channels, 1, activation="relu", name="output_hidden")(hidden)
+    logits = layers.Conv2D(1 if levels == 2 else levels, 1, name="logits")(hidden)
+    return keras.Model(images, logits, name="row_lstm_pixelrnn")
+
+
+@keras.saving.register_keras_serializable(package="gan_keras")
+class PixelRNN(PixelCNN):
+    """PixelRNN: the autoregressive model of `PixelCNN` with a Row LSTM network.
+
+    Training, likelihood, sampling and completion are `PixelCNN`'s (one
+    train loop for both); only the network differs: `row_lstm_network()`.
+    Its loop over the rows makes every training pass and every sampling
+    step slower than PixelCNN's, which is the comparison the lesson makes.
+
+    Example:
+
+    ```python
+    pixelrnn = PixelRNN(row_lstm_network(), seed=0)
+    pixelrnn.compile()
+    pixelrnn.fit(load_dataset("mnist", batch_size=32), epochs=10)
+    ```
+    """
