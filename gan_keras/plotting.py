@@ -21,6 +21,7 @@ __all__ = [
     "plot_image_rows",
     "plot_latent_scatter",
     "latent_manifold",
+    "plot_pixel_maps",
 ]
 
 
@@ -251,3 +252,34 @@ def latent_manifold(decode, num_per_side=15, quantile=0.05):
     values = np.array([normal.inv_cdf(u) for u in np.linspace(quantile, 1 - quantile, num_per_side)])
     grid = np.array([(x, y) for y in values[::-1] for x in values], dtype="float32")
     return decode(grid)
+
+
+def plot_pixel_maps(maps, titles=None, marked=None, size=2.4):
+    """0/1 maps of pixels side by side (masks, receptive fields), 1 drawn dark.
+
+    Args:
+        maps: a list of 2-D arrays.
+        titles: one title per map.
+        marked: (row, column) of a pixel to outline in red on every map
+            (e.g. the pixel being predicted), or None.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    figure, axes = plt.subplots(1, len(maps), figsize=(size * len(maps), size), dpi=80, squeeze=False)
+    for index, (ax, values) in enumerate(zip(axes[0], maps)):
+        values = np.asarray(values, dtype="float32")
+        if values.ndim != 2:
+            raise ValueError(f"Expected 2-D maps. Received a map of shape {values.shape}.")
+        ax.imshow(values, cmap="Greys", vmin=0, vmax=1)
+        ax.set_xticks(np.arange(-0.5, values.shape[1]), minor=True)
+        ax.set_yticks(np.arange(-0.5, values.shape[0]), minor=True)
+        ax.grid(which="minor", color="lightgrey", linewidth=0.5)
+        ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+        if marked is not None:
+            row, column = marked[index] if isinstance(marked[0], (tuple, list)) else marked
+            ax.add_patch(Rectangle((column - 0.5, row - 0.5), 1, 1, fill=False, edgecolor="red", linewidth=2))
+        if titles:
+            ax.set_title(titles[index], fontsize=10)
+    figure.tight_layout()
+    return figure

@@ -88,3 +88,13 @@ def test_image_rows_scatter_and_curves_draw_and_refuse_bad_input():
         plotting.plot_curves({"loss": [1.0]}, ["kl_loss"])
     for f in (figure, figure_scatter, figure_curves):
         plt.close(f)
+
+
+def test_pixel_maps_draw_one_panel_per_map_and_refuse_3d():
+    import matplotlib.pyplot as plt
+
+    figure = plotting.plot_pixel_maps([np.eye(3), np.ones((3, 3))], ["a", "b"], marked=(1, 1))
+    assert len(figure.axes) == 2 and len(figure.axes[0].patches) == 1
+    plt.close(figure)
+    with pytest.raises(ValueError, match="Expected 2-D maps"):
+        plotting.plot_pixel_maps([np.zeros((2, 2, 2))])

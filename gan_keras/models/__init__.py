@@ -12,7 +12,7 @@ from gan_keras.models.gan import (
     mlp_discriminator,
     mlp_generator,
 )
-from gan_keras.models.pixelcnn import PixelCNN, PixelRNN, pixelcnn_network, row_lstm_network
+from gan_keras.models.pixelcnn import PixelCNN, PixelRNN, causal_dependence, pixelcnn_network, row_lstm_network
 from gan_keras.models.vae import (
     VAE,
     Autoencoder,
@@ -29,6 +29,7 @@ __all__ = [
     "Autoencoder",
     "PixelCNN",
     "PixelRNN",
+    "causal_dependence",
     "pixelcnn_network",
     "row_lstm_network",
     "classifier_on_encoder",

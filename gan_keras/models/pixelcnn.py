@@ -32,7 +32,7 @@ from gan_keras._checks import check_positive_int
 from gan_keras.layers import MaskedConv2D, RowLSTM
 from gan_keras.models._common import MNIST_SHAPE, OneOptimizerModel, check_image_shape, images_of
 
-__all__ = ["PixelCNN", "PixelRNN", "pixelcnn_network", "row_lstm_network"]
+__all__ = ["PixelCNN", "PixelRNN", "causal_dependence", "pixelcnn_network", "row_lstm_network"]
 
 
 # --------------------------------------------------------------------------- #
@@ -85,6 +85,22 @@ def pixelcnn_network(image_shape=MNIST_SHAPE, hidden_channels=32, residual_block
     hidden = layers.Conv2D(output_channels, 1, activation="relu", name="output_hidden")(hidden)
     logits = layers.Conv2D(1 if levels == 2 else levels, 1, name="logits")(hidden)
     return keras.Model(images, logits, name="pixelcnn")
+
+
+def causal_dependence(network, row, column, seed=0):
+    """Which input pixels the network's output at (row, column) depends on.
+
+    The gradient of that output with respect to a random input image, as a
+    (height, width) boolean map: True where the gradient is not zero. For a
+    causal network every True pixel comes before (row, column) in raster
+    order; the False ones above it show the receptive field's limits (the
+    PixelCNN's "blind spot" up and to the right).
+    """
+    shape = tuple(network.input_shape[1:])
+    image = tf.Variable(np.random.default_rng(seed).normal(size=(1, *shape)).astype("float32"))
+    with tf.GradientTape() as tape:
+        output = ops.sum(network(image, training=False)[0, row, column])
+    return np.abs(tape.gradient(output, image).numpy()[0, ..., 0]) > 0
 
 
 # --------------------------------------------------------------------------- #

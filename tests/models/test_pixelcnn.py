@@ -9,7 +9,7 @@ import pytest
 import tensorflow as tf
 
 from gan_keras.data import binarize
-from gan_keras.models import PixelCNN, pixelcnn_network
+from gan_keras.models import PixelCNN, causal_dependence, pixelcnn_network
 from tests.models.helpers import check_fit_save_load_generate
 
 SMALL = (8, 8, 1)
@@ -166,3 +166,12 @@ def test_pixelrnn_trains_saves_and_samples(tmp_path):
     model.compile()
     loaded = check_fit_save_load_generate(model, data, ["loss", "bits_per_dim"], tmp_path, image_shape=SMALL)
     assert type(loaded) is PixelRNN
+
+
+def test_causal_dependence_maps_the_blind_spot():
+    network = pixelcnn_network((9, 9, 1), hidden_channels=4, residual_blocks=1, output_channels=4)
+    dependence = causal_dependence(network, 4, 4)
+    assert dependence.shape == (9, 9)
+    assert not dependence[4, 4:].any() and not dependence[5:].any()  # nothing from later pixels
+    assert dependence[4, 3] and dependence[3, 4]  # left and above
+    assert not dependence[3, 8]  # up and far right: out of reach (the blind spot)
