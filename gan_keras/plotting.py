@@ -86,7 +86,7 @@ def plot_image_grid(images, num_columns=None, title=None, ax=None, size=4.0):
         figure, ax = plt.subplots(figsize=(size, size * grid.shape[0] / grid.shape[1]), dpi=80)
     else:
         figure = ax.figure
-    ax.imshow(grid[..., 0] if grid.shape[-1] == 1 else grid, cmap="gray", vmin=0, vmax=255)
+    ax.imshow(grid[..., 0] if grid.shape[-1] == 1 else grid, cmap="gray", vmin=0, vmax=255, interpolation="nearest")
     ax.set_axis_off()
     if title:
         ax.set_title(title)
@@ -202,7 +202,7 @@ def plot_image_rows(rows, row_titles=None, size=1.0):
         pixels = to_uint8(row)
         for column, ax in enumerate(axes[row_index]):
             image = pixels[column]
-            ax.imshow(image[..., 0] if image.shape[-1] == 1 else image, cmap="gray", vmin=0, vmax=255)
+            ax.imshow(image[..., 0] if image.shape[-1] == 1 else image, cmap="gray", vmin=0, vmax=255, interpolation="nearest")
             ax.set_xticks([])
             ax.set_yticks([])
             for spine in ax.spines.values():
