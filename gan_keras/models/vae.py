@@ -451,7 +451,7 @@ class VAE(_EncoderDecoderModel):
 
     ```python
     vae = VAE(conv_encoder(latent_dim=16), conv_decoder(latent_dim=16), seed=0)
-    vae.compile()  # Adam(1e-3)
+    vae.compile()  # AdamW(1e-3, weight decay 1e-2)
     vae.fit(load_dataset("mnist", batch_size=100), epochs=10)
     vae.generate(16, seed=0)                 # new digits, in [-1, 1]
     vae.likelihood_report(binarize(test))    # held-out nats: -ELBO and IWAE bound
