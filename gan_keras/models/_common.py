@@ -77,6 +77,17 @@ def check_image_shape(image_shape):
     return tuple(int(s) for s in shape)
 
 
+def check_images(images, image_shape):
+    """`images` as a float32 NumPy array, refused unless shaped (N, *image_shape)."""
+    images = np.asarray(images, dtype="float32")
+    if images.shape[1:] != tuple(image_shape):
+        raise ValueError(
+            f"Expected images of shape (N, {', '.join(map(str, image_shape))}). "
+            f"Received an array of shape {images.shape}."
+        )
+    return images
+
+
 # --------------------------------------------------------------------------- #
 # One train loop for every model with one optimiser and one objective
 # --------------------------------------------------------------------------- #

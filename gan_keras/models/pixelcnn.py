@@ -30,7 +30,7 @@ from keras import layers, ops
 from gan_keras import losses
 from gan_keras._checks import check_positive_int
 from gan_keras.layers import MaskedConv2D, RowLSTM
-from gan_keras.models._common import MNIST_SHAPE, OneOptimizerModel, check_image_shape, images_of
+from gan_keras.models._common import MNIST_SHAPE, OneOptimizerModel, check_image_shape, check_images, images_of
 
 __all__ = ["PixelCNN", "PixelRNN", "causal_dependence", "pixelcnn_network", "row_lstm_network"]
 
@@ -38,6 +38,30 @@ __all__ = ["PixelCNN", "PixelRNN", "causal_dependence", "pixelcnn_network", "row
 # --------------------------------------------------------------------------- #
 # 2. The network: masked convolutions with residual blocks
 # --------------------------------------------------------------------------- #
+def _causal_input(image_shape, hidden_channels, output_channels, levels):
+    """Checks the arguments both networks share; returns their input and the
+    7x7 mask-A convolution that opens both (2h channels)."""
+    height, width, channels = check_image_shape(image_shape)
+    if channels != 1:
+        raise ValueError(
+            "PixelCNN and PixelRNN here mask positions, not colour channels, so they model "
+            f"one-channel images. Received: image_shape={tuple(image_shape)}"
+        )
+    check_positive_int("hidden_channels", hidden_channels)
+    check_positive_int("output_channels", output_channels)
+    if not isinstance(levels, int) or levels < 2:
+        raise ValueError(f"Invalid value for argument `levels`. Expected an int >= 2. Received: levels={levels!r}")
+    images = keras.Input((height, width, channels), name="images")
+    return images, MaskedConv2D(2 * hidden_channels, 7, mask_type="A", name="masked_7x7_A")(images)
+
+
+def _logits_head(stream, output_channels, levels):
+    """ReLU and two 1x1 convolutions: one logit per pixel, or one per grey level."""
+    hidden = layers.ReLU()(stream)
+    hidden = layers.Conv2D(output_channels, 1, activation="relu", name="output_hidden")(hidden)
+    return layers.Conv2D(1 if levels == 2 else levels, 1, name="logits")(hidden)
+
+
 def pixelcnn_network(image_shape=MNIST_SHAPE, hidden_channels=32, residual_blocks=5, output_channels=64, levels=2):
     """The PixelCNN of van den Oord et al. 2016 (their Table 1 and Figure 5).
 
@@ -59,20 +83,8 @@ def pixelcnn_network(image_shape=MNIST_SHAPE, hidden_channels=32, residual_block
         A `keras.Model` from images in [-1, 1] to logits of shape
         (height, width, 1) for levels = 2, or (height, width, levels).
     """
-    height, width, channels = check_image_shape(image_shape)
-    if channels != 1:
-        raise ValueError(
-            "This PixelCNN masks positions, not colour channels, so it models one-channel images. "
-            f"Received: image_shape={tuple(image_shape)}"
-        )
-    for name, value in (("hidden_channels", hidden_channels), ("residual_blocks", residual_blocks),
-                        ("output_channels", output_channels)):
-        check_positive_int(name, value)
-    if not isinstance(levels, int) or levels < 2:
-        raise ValueError(f"Invalid value for argument `levels`. Expected an int >= 2. Received: levels={levels!r}")
-
-    images = keras.Input((height, width, channels), name="images")
-    stream = MaskedConv2D(2 * hidden_channels, 7, mask_type="A", name="masked_7x7_A")(images)
+    check_positive_int("residual_blocks", residual_blocks)
+    images, stream = _causal_input(image_shape, hidden_channels, output_channels, levels)
     for block in range(residual_blocks):
         hidden = layers.ReLU()(stream)
         hidden = layers.Conv2D(hidden_channels, 1, activation="relu", name=f"block{block}_reduce")(hidden)
@@ -81,9 +93,7 @@ def pixelcnn_network(image_shape=MNIST_SHAPE, hidden_channels=32, residual_block
         )
         hidden = layers.Conv2D(2 * hidden_channels, 1, name=f"block{block}_expand")(hidden)
         stream = layers.Add(name=f"block{block}_residual")([stream, hidden])
-    hidden = layers.ReLU()(stream)
-    hidden = layers.Conv2D(output_channels, 1, activation="relu", name="output_hidden")(hidden)
-    logits = layers.Conv2D(1 if levels == 2 else levels, 1, name="logits")(hidden)
+    logits = _logits_head(stream, output_channels, levels)
     return keras.Model(images, logits, name="pixelcnn")
 
 
@@ -180,7 +190,7 @@ class PixelCNN(OneOptimizerModel):
 
     def log_likelihood(self, images, batch_size=100):
         """Exact log p(x) in nats of each image (float64 NumPy array of shape (N,))."""
-        images = self._check_images(images)
+        images = check_images(images, self.image_shape)
         values = []
         for start in range(0, len(images), batch_size):
             targets, inputs = self._targets_and_inputs(images[start : start + batch_size], training=False)
@@ -252,7 +262,7 @@ class PixelCNN(OneOptimizerModel):
             known_rows: rows kept, 0 < known_rows < height.
             seed: seed of the sampling.
         """
-        images = self._check_images(images)
+        images = check_images(images, self.image_shape)
         height = self.image_shape[0]
         if not (isinstance(known_rows, (int, np.integer)) and 0 < known_rows < height):
             raise ValueError(
@@ -264,15 +274,6 @@ class PixelCNN(OneOptimizerModel):
         return self._fill(images, start, seed)
 
     # ------------------------------------------------------- plumbing -- #
-    def _check_images(self, images):
-        images = np.asarray(images, dtype="float32")
-        if images.shape[1:] != self.image_shape:
-            raise ValueError(
-                f"Expected images of shape (N, {', '.join(map(str, self.image_shape))}). "
-                f"Received an array of shape {images.shape}."
-            )
-        return images
-
     def get_config(self):
         return {
             "name": self.name,
@@ -307,27 +308,13 @@ def row_lstm_network(image_shape=MNIST_SHAPE, hidden_channels=16, lstm_layers=2,
         lstm_layers: number of Row LSTM layers.
         output_channels, levels: as for `pixelcnn_network`.
     """
-    height, width, channels = check_image_shape(image_shape)
-    if channels != 1:
-        raise ValueError(
-            "This PixelRNN masks positions, not colour channels, so it models one-channel images. "
-            f"Received: image_shape={tuple(image_shape)}"
-        )
-    for name, value in (("hidden_channels", hidden_channels), ("lstm_layers", lstm_layers),
-                        ("output_channels", output_channels)):
-        check_positive_int(name, value)
-    if not isinstance(levels, int) or levels < 2:
-        raise ValueError(f"Invalid value for argument `levels`. Expected an int >= 2. Received: levels={levels!r}")
-
-    images = keras.Input((height, width, channels), name="images")
-    stream = MaskedConv2D(2 * hidden_channels, 7, mask_type="A", name="masked_7x7_A")(images)
+    check_positive_int("lstm_layers", lstm_layers)
+    images, stream = _causal_input(image_shape, hidden_channels, output_channels, levels)
     for index in range(lstm_layers):
         hidden = RowLSTM(hidden_channels, name=f"row_lstm{index}")(stream)
         hidden = layers.Conv2D(2 * hidden_channels, 1, name=f"row_lstm{index}_projection")(hidden)
         stream = layers.Add(name=f"row_lstm{index}_residual")([stream, hidden])
-    hidden = layers.ReLU()(stream)
-    hidden = layers.Conv2D(output_channels, 1, activation="relu", name="output_hidden")(hidden)
-    logits = layers.Conv2D(1 if levels == 2 else levels, 1, name="logits")(hidden)
+    logits = _logits_head(stream, output_channels, levels)
     return keras.Model(images, logits, name="row_lstm_pixelrnn")
 
 

@@ -33,7 +33,7 @@ from keras import layers, ops
 from gan_keras import losses
 from gan_keras._checks import check_positive_int
 from gan_keras.layers import GaussianSampling
-from gan_keras.models._common import MNIST_SHAPE, OneOptimizerModel, check_image_shape, images_of
+from gan_keras.models._common import MNIST_SHAPE, OneOptimizerModel, check_image_shape, check_images, images_of
 
 __all__ = [
     "Autoencoder",
@@ -617,7 +617,7 @@ class VAE(_EncoderDecoderModel):
         """
         check_positive_int("num_samples", num_samples)
         check_positive_int("batch_size", batch_size)
-        images = self._check_images(images)
+        images = check_images(images, self.image_shape)
         one_hot = self._check_labels(labels, len(images))
         chunk_size = chunk_size or max(1, min(num_samples, 20_000 // batch_size))
         rng = np.random.default_rng(seed)
@@ -676,15 +676,6 @@ class VAE(_EncoderDecoderModel):
         }
 
     # --------------------------------------------------- encode / decode -- #
-    def _check_images(self, images):
-        images = np.asarray(images, dtype="float32")
-        if images.shape[1:] != self.image_shape:
-            raise ValueError(
-                f"Expected images of shape (N, {', '.join(map(str, self.image_shape))}). "
-                f"Received an array of shape {images.shape}."
-            )
-        return images
-
     def _check_labels(self, labels, count):
         if self.num_classes is None:
             return None
@@ -704,7 +695,7 @@ class VAE(_EncoderDecoderModel):
         For "bernoulli", grey images are encoded as their pixel probabilities
         (the mean of the binarizations seen in training).
         """
-        images = self._check_images(images)
+        images = check_images(images, self.image_shape)
         inputs = self._with_labels(images, self._check_labels(labels, len(images)))
         return self._predict(self.encoder, inputs, batch_size)
 
