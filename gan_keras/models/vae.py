@@ -59,10 +59,8 @@ def _encoder_inputs(image_shape, num_classes):
     return [images, labels], images, labels
 
 
-def _encoder_head(features, labels, latent_dim, variational):
+def _encoder_head(features, latent_dim, variational):
     """The code, or the mean and log-variance of q(z|x) for a VAE."""
-    if labels is not None:
-        features = layers.Concatenate(name="features_and_label")([features, labels])
     if not variational:
         return layers.Dense(latent_dim, name="code")(features)
     # Linear outputs: the mean is any real vector and the log-variance any
@@ -108,10 +106,9 @@ def dense_encoder(latent_dim=20, image_shape=MNIST_SHAPE, hidden_units=500, vari
     inputs, images, labels = _encoder_inputs(check_image_shape(image_shape), num_classes)
     hidden = layers.Flatten()(images)
     if labels is not None:
-        hidden = layers.Concatenate()([hidden, labels])
-        labels = None  # already joined
+        hidden = layers.Concatenate(name="features_and_label")([hidden, labels])
     hidden = layers.Dense(hidden_units, activation="tanh")(hidden)
-    outputs = _encoder_head(hidden, labels, latent_dim, variational)
+    outputs = _encoder_head(hidden, latent_dim, variational)
     return keras.Model(_single_input(inputs), outputs, name="dense_encoder")
 
 
@@ -170,10 +167,9 @@ def conv_encoder(
         hidden = layers.Conv2D(count, 3, strides=2, padding="same", activation="relu")(hidden)
     hidden = layers.Flatten()(hidden)
     if labels is not None:
-        hidden = layers.Concatenate()([hidden, labels])
-        labels = None
+        hidden = layers.Concatenate(name="features_and_label")([hidden, labels])
     hidden = layers.Dense(dense_units, activation="relu")(hidden)
-    outputs = _encoder_head(hidden, labels, latent_dim, variational)
+    outputs = _encoder_head(hidden, latent_dim, variational)
     return keras.Model(_single_input(inputs), outputs, name="conv_encoder")
 
 
