@@ -9,9 +9,13 @@ through the shipped MNIST classifier (`gan_keras.metrics.evaluate_mnist_samples`
 The first row compares N other real digits with the same N: the ceiling of
 every metric at this N.
 
-Likelihood models (the VAE) also get their held-out likelihood: the negative
-ELBO and the importance-weighted bound (k = 1,000) in nats per image on the
-held-out digits (500 offline), binarized once with seed 0.
+Likelihood models also get their held-out likelihood in nats per image on the
+held-out digits (500 offline), binarized once with seed 0: the VAE its
+negative ELBO and importance-weighted bound (k = 1,000), PixelCNN and PixelRNN
+their exact -log p(x). Every record keeps the training time per epoch and the
+time to sample 16 digits, so the table compares the models' speed. PixelCNN
+and PixelRNN draw a digit in 784 sequential steps, so they are left out of the
+N-sample table.
 
 Results accumulate in benchmarks/results/quality.json (a model that is run
 again replaces its old record), and both tables are rewritten from it into
@@ -35,9 +39,27 @@ from gan_keras.metrics import evaluate_mnist_samples, load_mnist_classifier  # n
 from gan_keras.models import MODELS, build_model  # noqa: E402
 
 # Fixed budgets on the 4,500 offline digits: (epochs, batch size).
-BUDGETS = {"gan": (100, 64), "conv_gan": (20, 64), "vae": (200, 32)}
+BUDGETS = {
+    "gan": (100, 64),
+    "conv_gan": (20, 64),
+    "vae": (200, 32),
+    "pixelcnn": (10, 32),
+    "pixelrnn": (10, 32),
+}
 IMPORTANCE_SAMPLES = 1000
+# Models that draw a digit in 784 sequential network passes: 2,000 samples
+# would take hours on a CPU, so they get the likelihood table, not the sample one.
+SEQUENTIAL_SAMPLERS = {"pixelcnn", "pixelrnn"}
+TIMED_SAMPLES = 16
 RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def sampling_seconds(model, seed):
+    """Seconds to draw TIMED_SAMPLES digits, after one untimed call that compiles."""
+    model.generate(TIMED_SAMPLES, seed=seed)
+    start = time.perf_counter()
+    model.generate(TIMED_SAMPLES, seed=seed + 1)
+    return round(time.perf_counter() - start, 2)
 
 
 def sample_row(record):
@@ -53,10 +75,17 @@ def sample_row(record):
 
 def likelihood_row(record):
     nats = record["held_out_nats"]
+    if "negative_log_likelihood" in nats:  # exact: PixelCNN, PixelRNN
+        elbo, log_p, bits = "exact", f"{nats['negative_log_likelihood']:.2f} (exact)", nats["bits_per_dim"]
+    else:  # a VAE: two bounds
+        elbo = f"{nats['negative_elbo']:.2f}"
+        log_p = f"{nats['negative_iwae_bound']:.2f} (IWAE, k = {nats['num_samples']:,})"
+        bits = nats["bits_per_dim_iwae"]
+    per_epoch = record["seconds"] / record["epochs"]
+    sampling = f"{record['sample_seconds']} s" if "sample_seconds" in record else "not timed"
     return (
-        f"| `{record['model']}`, {record['epochs']} epochs | {nats['num_images']} | "
-        f"{nats['negative_elbo']:.2f} | {nats['negative_iwae_bound']:.2f} (k = {nats['num_samples']:,}) | "
-        f"{nats['bits_per_dim_iwae']:.4f} | {record['seconds']} s | {record['device']} |"
+        f"| `{record['model']}`, {record['epochs']} epochs | {nats['num_images']} | {elbo} | {log_p} | "
+        f"{bits:.4f} | {per_epoch:.1f} s | {sampling} | {record['device']} |"
     )
 
 
@@ -73,14 +102,14 @@ def write_tables(records, ceiling, count, seed):
     )
     order = {name: index for index, name in enumerate(BUDGETS)}
     records = sorted(records, key=lambda r: order.get(r["model"], len(order)))
-    text = "\n".join([header, ceiling_row, *map(sample_row, records)])
+    text = "\n".join([header, ceiling_row, *map(sample_row, [r for r in records if "classifier_score" in r])])
     likelihood = [r for r in records if "held_out_nats" in r]
     if likelihood:
         text += "\n\n" + "\n".join([
             "Held-out likelihood on binarized MNIST (lower is better): the digits held out of training, "
             "binarized once with seed 0.\n",
-            "| model | held-out digits | -ELBO (nats) | -log p(x) bound, IWAE (nats) | bits per pixel "
-            "| wall time | device |\n|---|---|---|---|---|---|---|",
+            f"| model | held-out digits | -ELBO (nats) | -log p(x) (nats) | bits per pixel "
+            f"| training time per epoch | time to sample {TIMED_SAMPLES} digits | device |\n|---|---|---|---|---|---|---|---|",
             *map(likelihood_row, likelihood),
         ])
     (RESULTS / "quality.md").write_text(text + "\n")
@@ -117,14 +146,16 @@ def main():
         model.fit(dataset, epochs=epochs, verbose=0)
         seconds = round(time.perf_counter() - start)
         optimizer = getattr(model, "g_optimizer", None) or model.optimizer
-        record = {"model": name, "epochs": epochs, "batch_size": batch_size,
-                  "steps": int(optimizer.iterations), "seconds": seconds, "device": device,
-                  **evaluate_mnist_samples(model.generate(count, seed=args.seed), real[:count], classifier=classifier)}
+        record = {"model": name, "epochs": epochs, "batch_size": batch_size, "steps": int(optimizer.iterations),
+                  "seconds": seconds, "device": device, "sample_seconds": sampling_seconds(model, args.seed)}
+        if name not in SEQUENTIAL_SAMPLERS:
+            samples = model.generate(count, seed=args.seed)
+            record.update(evaluate_mnist_samples(samples, real[:count], classifier=classifier))
         if hasattr(model, "likelihood_report"):
             record["held_out_nats"] = model.likelihood_report(held_out, num_samples=IMPORTANCE_SAMPLES, seed=0)
         records = [r for r in records if r["model"] != name] + [record]
         records_path.write_text(json.dumps(records, indent=2) + "\n")
-        print(sample_row(record), flush=True)
+        print(json.dumps({k: v for k, v in record.items() if k != "class_shares"}), flush=True)
     print("\n" + write_tables(records, ceiling, count, args.seed))
 
 
