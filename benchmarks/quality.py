@@ -44,12 +44,13 @@ BUDGETS = {
     "conv_gan": (20, 64),
     "vae": (200, 32),
     "pixelcnn": (10, 32),
+    "gated_pixelcnn": (10, 32),
     "pixelrnn": (10, 32),
 }
 IMPORTANCE_SAMPLES = 1000
 # Models that draw a digit in 784 sequential network passes: 2,000 samples
 # would take hours on a CPU, so they get the likelihood table, not the sample one.
-SEQUENTIAL_SAMPLERS = {"pixelcnn", "pixelrnn"}
+SEQUENTIAL_SAMPLERS = {"pixelcnn", "gated_pixelcnn", "pixelrnn"}
 TIMED_SAMPLES = 16
 RESULTS = Path(__file__).resolve().parent / "results"
 

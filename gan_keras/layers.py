@@ -9,6 +9,11 @@
   the pixels above it and to its left (mask "A", first layer) or those and
   itself (mask "B", later layers), so a stack of them models
   p(x_i | x_1..x_{i-1}) in raster order.
+* `GatedPixelCNNBlock`: the gated PixelCNN's layer (van den Oord et al. 2016b,
+  "Conditional Image Generation with PixelCNN Decoders", section 2.1-2.2):
+  a vertical stack that sees the rows above and a horizontal stack that sees
+  the pixels to the left, joined so that no earlier pixel is out of sight
+  (no "blind spot"), with tanh x sigmoid gates.
 * `RowLSTM`: PixelRNN's Row LSTM (same paper, section 3.1): an LSTM that runs
   down the image one row at a time, every row computed in parallel by 1-D
   convolutions, its input masked so that no pixel sees itself or its right.
@@ -18,7 +23,7 @@ import keras
 import numpy as np
 from keras import ops
 
-__all__ = ["GaussianSampling", "MaskedConv2D", "RowLSTM", "causal_mask"]
+__all__ = ["GatedPixelCNNBlock", "GaussianSampling", "MaskedConv2D", "RowLSTM", "causal_mask"]
 
 
 @keras.saving.register_keras_serializable(package="gan_keras")
@@ -150,6 +155,110 @@ class MaskedConv2D(keras.layers.Conv2D):
         for fixed in ("padding", "strides", "dilation_rate"):
             config.pop(fixed, None)
         return {**config, "mask_type": self.mask_type}
+
+
+def _gate(features):
+    """The gated activation tanh(a) * sigmoid(b) of the two halves of the channels."""
+    values, gates = ops.split(features, 2, axis=-1)
+    return ops.tanh(values) * ops.sigmoid(gates)
+
+
+def _shift_down(images):
+    """Moves every row one down (a zero row on top): row r then holds row r - 1."""
+    return ops.pad(images, ((0, 0), (1, 0), (0, 0), (0, 0)))[:, :-1]
+
+
+@keras.saving.register_keras_serializable(package="gan_keras")
+class GatedPixelCNNBlock(keras.layers.Layer):
+    """One layer of the gated PixelCNN (van den Oord et al. 2016b, Figure 2).
+
+    A masked 3x3 kernel cannot see the pixels above and to the right of the
+    pixel it models, and stacking such layers never fixes it: a "blind spot"
+    that grows with depth. The gated PixelCNN splits every layer in two:
+
+    * the vertical stack: a (k//2 + 1) x k convolution of the rows above
+      and the current row, so at row r it has seen the whole of rows <= r
+      within its reach, right side included;
+    * the horizontal stack: a 1 x (k//2 + 1) convolution of the pixels to
+      the left in the current row (and of the pixel itself, except in the
+      first layer: there it would see the value it must predict).
+
+    The vertical features, shifted one row down so that row r only holds
+    rows < r, join the horizontal stack through a 1x1 convolution. Both
+    stacks use the gate tanh(W_f * x) * sigmoid(W_g * x) instead of ReLU;
+    the horizontal stack ends with a 1x1 convolution and a residual
+    connection. Row r of the vertical output may see row r itself, so only
+    its shifted copy may reach the pixels' predictions.
+
+    Args:
+        filters: p, the channels of both outputs (each convolution makes 2p
+            for the gate).
+        kernel_size: odd k, the width of the vertical and the reach of the
+            horizontal convolution (7 in the first layer, 3 after).
+        first: True for the first layer: its horizontal stack does not see the
+            current pixel (the gated version of mask "A") and has no residual
+            connection (its input is the image, not p channels).
+
+    Input: [vertical, horizontal], each (batch, height, width, channels); in
+    the first layer both are the image. Output: [vertical, horizontal], each
+    (batch, height, width, filters).
+    """
+
+    def __init__(self, filters, kernel_size, first=False, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(filters, int) or filters < 1:
+            raise ValueError(f"Invalid value for argument `filters`. Expected a positive int. Received: filters={filters!r}")
+        if not isinstance(kernel_size, int) or kernel_size < 1 or kernel_size % 2 == 0:
+            raise ValueError(
+                f"Invalid value for argument `kernel_size`. Expected an odd positive int. Received: kernel_size={kernel_size!r}"
+            )
+        self.filters, self.kernel_size, self.first = filters, kernel_size, bool(first)
+        reach = kernel_size // 2
+        self.vertical_conv = keras.layers.Conv2D(2 * filters, (reach + 1, kernel_size), name="vertical_conv")
+        self.vertical_to_horizontal = keras.layers.Conv2D(2 * filters, 1, name="vertical_to_horizontal")
+        self.horizontal_conv = keras.layers.Conv2D(2 * filters, (1, reach + 1), name="horizontal_conv")
+        self.horizontal_output = keras.layers.Conv2D(filters, 1, name="horizontal_output")
+
+    def build(self, input_shape):
+        vertical_shape, horizontal_shape = input_shape
+        batch, height, width, _ = vertical_shape
+        self.vertical_conv.build((batch, None, None, vertical_shape[-1]))
+        self.vertical_to_horizontal.build((batch, height, width, 2 * self.filters))
+        self.horizontal_conv.build((batch, None, None, horizontal_shape[-1]))
+        self.horizontal_output.build((batch, height, width, self.filters))
+        if not self.first and horizontal_shape[-1] != self.filters:
+            raise ValueError(
+                f"GatedPixelCNNBlock adds its horizontal input to its output: the input needs {self.filters} "
+                f"channels (or first=True). Received: {horizontal_shape[-1]} channels"
+            )
+
+    def call(self, inputs):
+        vertical, horizontal = inputs
+        reach = self.kernel_size // 2
+        # Vertical: pad reach rows on top and reach columns on each side, then
+        # a valid (reach + 1) x k convolution: row r sees rows r - reach .. r.
+        padded = ops.pad(vertical, ((0, 0), (reach, 0), (reach, reach), (0, 0)))
+        vertical_features = self.vertical_conv(padded)
+        # Horizontal: pad reach columns on the left; a valid 1 x (reach + 1)
+        # convolution sees columns c - reach .. c. The first layer shifts its
+        # input one column right, so that it sees c - reach - 1 .. c - 1.
+        if self.first:
+            horizontal_in = ops.pad(horizontal, ((0, 0), (0, 0), (reach + 1, 0), (0, 0)))[:, :, :-1]
+        else:
+            horizontal_in = ops.pad(horizontal, ((0, 0), (0, 0), (reach, 0), (0, 0)))
+        horizontal_features = self.horizontal_conv(horizontal_in)
+        horizontal_features = horizontal_features + self.vertical_to_horizontal(_shift_down(vertical_features))
+        horizontal_out = self.horizontal_output(_gate(horizontal_features))
+        if not self.first:
+            horizontal_out = horizontal_out + horizontal
+        return [_gate(vertical_features), horizontal_out]
+
+    def compute_output_shape(self, input_shape):
+        shape = (*input_shape[0][:3], self.filters)
+        return [shape, shape]
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size, "first": self.first}
 
 
 @keras.saving.register_keras_serializable(package="gan_keras")

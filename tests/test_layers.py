@@ -98,3 +98,38 @@ def test_masked_convolution_round_trips_and_refuses_strides():
     assert (restored.mask_type, restored.filters, restored.padding) == ("A", 8, "same")
     with pytest.raises(ValueError, match="`strides` must be"):
         MaskedConv2D(8, 3, strides=2)
+
+
+# -------------------------------------------------------- gated PixelCNN block -- #
+from gan_keras.layers import GatedPixelCNNBlock  # noqa: E402
+
+
+def test_gated_block_stacks_see_what_the_paper_says():
+    # One first block on a 5x5 image, kernel 3 (reach 1). The vertical output
+    # at row r sees rows r-1..r (current row included: it is only ever used
+    # shifted down); the horizontal output sees the row above (through the
+    # shifted vertical stack) and the pixel to the left, never itself.
+    block = GatedPixelCNNBlock(2, 3, first=True)
+    image = tf.Variable(np.random.default_rng(0).normal(size=(1, 5, 5, 1)).astype("float32"))
+    with tf.GradientTape(persistent=True) as tape:
+        vertical, horizontal = block([image, image])
+        vertical_at, horizontal_at = tf.reduce_sum(vertical[0, 2, 2]), tf.reduce_sum(horizontal[0, 2, 2])
+    seen_by_vertical = np.abs(tape.gradient(vertical_at, image).numpy()[0, ..., 0]) > 0
+    seen_by_horizontal = np.abs(tape.gradient(horizontal_at, image).numpy()[0, ..., 0]) > 0
+    expected_vertical = np.zeros((5, 5), bool)
+    expected_vertical[1:3, 1:4] = True
+    np.testing.assert_array_equal(seen_by_vertical, expected_vertical)
+    expected_horizontal = np.zeros((5, 5), bool)
+    expected_horizontal[0:2, 1:4] = True  # the vertical stack's rows, one row down
+    expected_horizontal[2, 0:2] = True  # the first block's horizontal: c - 2 .. c - 1
+    np.testing.assert_array_equal(seen_by_horizontal, expected_horizontal)
+
+
+def test_gated_block_round_trips_and_checks_its_arguments():
+    block = GatedPixelCNNBlock(8, 3, name="gated")
+    restored = keras.layers.deserialize(keras.layers.serialize(block))
+    assert (restored.filters, restored.kernel_size, restored.first) == (8, 3, False)
+    with pytest.raises(ValueError, match="Expected an odd positive int"):
+        GatedPixelCNNBlock(8, 4)
+    with pytest.raises(ValueError, match="needs 8 channels"):
+        block([np.zeros((1, 4, 4, 3), "float32"), np.zeros((1, 4, 4, 3), "float32")])

@@ -12,7 +12,14 @@ from gan_keras.models.gan import (
     mlp_discriminator,
     mlp_generator,
 )
-from gan_keras.models.pixelcnn import PixelCNN, PixelRNN, causal_dependence, pixelcnn_network, row_lstm_network
+from gan_keras.models.pixelcnn import (
+    PixelCNN,
+    PixelRNN,
+    causal_dependence,
+    gated_pixelcnn_network,
+    pixelcnn_network,
+    row_lstm_network,
+)
 from gan_keras.models.vae import (
     VAE,
     Autoencoder,
@@ -30,6 +37,7 @@ __all__ = [
     "PixelCNN",
     "PixelRNN",
     "causal_dependence",
+    "gated_pixelcnn_network",
     "pixelcnn_network",
     "row_lstm_network",
     "classifier_on_encoder",
@@ -80,6 +88,10 @@ def _pixelcnn(image_shape, seed):
     return PixelCNN(pixelcnn_network(image_shape), seed=seed)
 
 
+def _gated_pixelcnn(image_shape, seed):
+    return PixelCNN(gated_pixelcnn_network(image_shape), seed=seed)
+
+
 def _pixelrnn(image_shape, seed):
     return PixelRNN(row_lstm_network(image_shape), seed=seed)
 
@@ -91,6 +103,9 @@ MODELS = {
     ),
     "vae": ModelSpec(_vae, "mnist", "the variational autoencoder, conv, 16-D latent, Bernoulli pixels (section 3)"),
     "pixelcnn": ModelSpec(_pixelcnn, "mnist", "PixelCNN, masked convolutions, exact likelihood of binary pixels (section 4)"),
+    "gated_pixelcnn": ModelSpec(
+        _gated_pixelcnn, "mnist", "gated PixelCNN, vertical and horizontal stacks, no blind spot (section 4)"
+    ),
     "pixelrnn": ModelSpec(_pixelrnn, "mnist", "PixelRNN, Row LSTM layers, exact likelihood of binary pixels (section 4)"),
 }
 

@@ -18,6 +18,11 @@ Networks". Read this file top to bottom as the lesson:
 5. `row_lstm_network` and `PixelRNN`: the same model with the conditionals
    computed by Row LSTM layers instead of masked convolutions: a larger
    context, a sequential loop over rows in every pass.
+
+`gated_pixelcnn_network` (van den Oord et al. 2016b, "Conditional Image
+Generation with PixelCNN Decoders") removes the masked convolutions' blind
+spot with a vertical and a horizontal stack and gated activations; it plugs
+into the same `PixelCNN` model (step 2's alternative).
 """
 
 import math
@@ -29,18 +34,24 @@ from keras import layers, ops
 
 from gan_keras import losses
 from gan_keras._checks import check_positive_int
-from gan_keras.layers import MaskedConv2D, RowLSTM
+from gan_keras.layers import GatedPixelCNNBlock, MaskedConv2D, RowLSTM
 from gan_keras.models._common import MNIST_SHAPE, OneOptimizerModel, check_image_shape, check_images, images_of
 
-__all__ = ["PixelCNN", "PixelRNN", "causal_dependence", "pixelcnn_network", "row_lstm_network"]
+__all__ = [
+    "PixelCNN",
+    "PixelRNN",
+    "causal_dependence",
+    "gated_pixelcnn_network",
+    "pixelcnn_network",
+    "row_lstm_network",
+]
 
 
 # --------------------------------------------------------------------------- #
 # 2. The network: masked convolutions with residual blocks
 # --------------------------------------------------------------------------- #
-def _causal_input(image_shape, hidden_channels, output_channels, levels):
-    """Checks the arguments both networks share; returns their input and the
-    7x7 mask-A convolution that opens both (2h channels)."""
+def _network_input(image_shape, hidden_channels, output_channels, levels):
+    """Checks the arguments all the networks share; returns their input."""
     height, width, channels = check_image_shape(image_shape)
     if channels != 1:
         raise ValueError(
@@ -51,8 +62,12 @@ def _causal_input(image_shape, hidden_channels, output_channels, levels):
     check_positive_int("output_channels", output_channels)
     if not isinstance(levels, int) or levels < 2:
         raise ValueError(f"Invalid value for argument `levels`. Expected an int >= 2. Received: levels={levels!r}")
-    images = keras.Input((height, width, channels), name="images")
-    return images, MaskedConv2D(2 * hidden_channels, 7, mask_type="A", name="masked_7x7_A")(images)
+    return keras.Input((height, width, channels), name="images")
+
+
+def _masked_7x7_A(images, hidden_channels):
+    """The first layer of PixelCNN and PixelRNN: 2h channels that never see the current pixel."""
+    return MaskedConv2D(2 * hidden_channels, 7, mask_type="A", name="masked_7x7_A")(images)
 
 
 def _logits_head(stream, output_channels, levels):
@@ -84,7 +99,8 @@ def pixelcnn_network(image_shape=MNIST_SHAPE, hidden_channels=32, residual_block
         (height, width, 1) for levels = 2, or (height, width, levels).
     """
     check_positive_int("residual_blocks", residual_blocks)
-    images, stream = _causal_input(image_shape, hidden_channels, output_channels, levels)
+    images = _network_input(image_shape, hidden_channels, output_channels, levels)
+    stream = _masked_7x7_A(images, hidden_channels)
     for block in range(residual_blocks):
         hidden = layers.ReLU()(stream)
         hidden = layers.Conv2D(hidden_channels, 1, activation="relu", name=f"block{block}_reduce")(hidden)
@@ -111,6 +127,34 @@ def causal_dependence(network, row, column, seed=0):
     with tf.GradientTape() as tape:
         output = ops.sum(network(image, training=False)[0, row, column])
     return np.abs(tape.gradient(output, image).numpy()[0, ..., 0]) > 0
+
+
+def gated_pixelcnn_network(
+    image_shape=MNIST_SHAPE, hidden_channels=32, gated_blocks=5, output_channels=64, levels=2
+):
+    """The gated PixelCNN of van den Oord et al. 2016b, without its class conditioning.
+
+    A first `GatedPixelCNNBlock` with 7x7 reach whose horizontal stack does
+    not see the current pixel (the gated mask "A"), then `gated_blocks`
+    blocks with 3x3 reach, then the head of `pixelcnn_network` (ReLU and two
+    1x1 convolutions) on the horizontal stack. Unlike `pixelcnn_network`, the
+    output at a pixel can depend on every pixel before it: there is no blind
+    spot (see `causal_dependence`).
+
+    Args:
+        image_shape: (height, width, 1).
+        hidden_channels: p, the channels of both stacks.
+        gated_blocks: blocks after the first one (each adds one row upward
+            and one column each way to the reach of the prediction).
+        output_channels, levels: as for `pixelcnn_network`.
+    """
+    check_positive_int("gated_blocks", gated_blocks)
+    images = _network_input(image_shape, hidden_channels, output_channels, levels)
+    vertical, horizontal = GatedPixelCNNBlock(hidden_channels, 7, first=True, name="gated_7x7_A")([images, images])
+    for block in range(gated_blocks):
+        vertical, horizontal = GatedPixelCNNBlock(hidden_channels, 3, name=f"gated{block}_3x3")([vertical, horizontal])
+    logits = _logits_head(horizontal, output_channels, levels)
+    return keras.Model(images, logits, name="gated_pixelcnn")
 
 
 # --------------------------------------------------------------------------- #
@@ -309,7 +353,8 @@ def row_lstm_network(image_shape=MNIST_SHAPE, hidden_channels=16, lstm_layers=2,
         output_channels, levels: as for `pixelcnn_network`.
     """
     check_positive_int("lstm_layers", lstm_layers)
-    images, stream = _causal_input(image_shape, hidden_channels, output_channels, levels)
+    images = _network_input(image_shape, hidden_channels, output_channels, levels)
+    stream = _masked_7x7_A(images, hidden_channels)
     for index in range(lstm_layers):
         hidden = RowLSTM(hidden_channels, name=f"row_lstm{index}")(stream)
         hidden = layers.Conv2D(2 * hidden_channels, 1, name=f"row_lstm{index}_projection")(hidden)
