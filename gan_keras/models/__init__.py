@@ -2,6 +2,7 @@
 
 import dataclasses
 
+from gan_keras.models.dcgan import dcgan_discriminator, dcgan_generator
 from gan_keras.models.gan import (
     GAN,
     conv_discriminator,
@@ -50,6 +51,8 @@ __all__ = [
     "build_model",
     "conv_discriminator",
     "conv_generator",
+    "dcgan_discriminator",
+    "dcgan_generator",
     "default_jit_compile",
     "dense_discriminator",
     "dense_generator",
@@ -73,6 +76,14 @@ def _dense_gan(image_shape, seed):
 
 def _conv_gan(image_shape, seed):
     return GAN(conv_generator(image_shape=image_shape), conv_discriminator(image_shape), seed=seed)
+
+
+def _dcgan(image_shape, seed):
+    # The paper's prior: z uniform in [-1, 1]^100.
+    return GAN(
+        dcgan_generator(image_shape=image_shape), dcgan_discriminator(image_shape), latent_distribution="uniform",
+        seed=seed,
+    )
 
 
 def _vae(image_shape, seed, num_classes=None):
@@ -100,6 +111,9 @@ MODELS = {
     "gan": ModelSpec(_dense_gan, "mnist", "the original dense GAN of the course (section 1)"),
     "conv_gan": ModelSpec(
         _conv_gan, "mnist", "the intro lesson's CNN discriminator + transposed-conv generator (section 2)"
+    ),
+    "dcgan": ModelSpec(
+        _dcgan, "mnist", "DCGAN, Radford et al.'s all-convolutional GAN; 64x64x3 on celeb_a (section 5)"
     ),
     "vae": ModelSpec(_vae, "mnist", "the variational autoencoder, conv, 16-D latent, Bernoulli pixels (section 3)"),
     "pixelcnn": ModelSpec(_pixelcnn, "mnist", "PixelCNN, masked convolutions, exact likelihood of binary pixels (section 4)"),

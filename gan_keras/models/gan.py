@@ -34,6 +34,8 @@ from gan_keras.models._common import (
     with_loss_scaling,
 )
 
+LATENT_DISTRIBUTIONS = ("normal", "uniform")
+
 __all__ = [
     "GAN",
     "mlp_generator",
@@ -229,6 +231,8 @@ class GAN(keras.Model):
             (log(1 - D(G(z))), which saturates early in training).
         discriminator_steps: k, the number of discriminator updates (each on
             a fresh batch) per generator update. The paper used k = 1.
+        latent_distribution: the prior of z: "normal" (N(0, I), default) or
+            "uniform" (U(-1, 1) in every dimension, as in DCGAN).
         seed: seed of the model's `SeedGenerator`, from which all training
             noise is drawn.
 
@@ -252,10 +256,16 @@ class GAN(keras.Model):
         discriminator,
         generator_loss="non_saturating",
         discriminator_steps=1,
+        latent_distribution="normal",
         seed=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        if latent_distribution not in LATENT_DISTRIBUTIONS:
+            raise ValueError(
+                f"Invalid value for argument `latent_distribution`. Expected one of {LATENT_DISTRIBUTIONS}. "
+                f"Received: latent_distribution={latent_distribution!r}"
+            )
         for role, network in (("generator", generator), ("discriminator", discriminator)):
             if not isinstance(network, keras.Model):
                 raise ValueError(
@@ -278,6 +288,7 @@ class GAN(keras.Model):
         self.generator_loss_name = generator_loss
         self._generator_loss_fn = losses.get_generator_loss(generator_loss)
         self.discriminator_steps = int(discriminator_steps)
+        self.latent_distribution = latent_distribution
         self._discriminator_couples_batch = couples_batch(discriminator)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
@@ -377,9 +388,17 @@ class GAN(keras.Model):
         return self._generator_loss_fn(fake_logits)
 
     # ----------------------------------------------------- the training -- #
-    def sample_latent(self, batch_size):
-        """A batch of noise vectors z ~ N(0, I) from the model's SeedGenerator."""
-        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+    def sample_latent(self, batch_size, seed=None):
+        """A batch of noise vectors z from the prior (`latent_distribution`).
+
+        `seed`: None draws from the model's SeedGenerator (new noise every
+        call); an int gives the same vectors every time.
+        """
+        seed = self.seed_generator if seed is None else int(seed)
+        shape = (batch_size, self.latent_dim)
+        if self.latent_distribution == "uniform":
+            return keras.random.uniform(shape, minval=-1.0, maxval=1.0, seed=seed)
+        return keras.random.normal(shape, seed=seed)
 
     def train_step(self, data):
         real_images = images_of(data)
@@ -471,13 +490,19 @@ class GAN(keras.Model):
             batch_size: images generated per forward pass.
         """
         check_positive_int("num_images", num_images)
-        if seed is None:
-            noise = self.sample_latent(num_images)
-        else:
-            noise = keras.random.normal((num_images, self.latent_dim), seed=int(seed))
+        return self.generate_from(self.sample_latent(num_images, seed=seed), batch_size=batch_size)
+
+    def generate_from(self, latent, batch_size=256):
+        """The images made from given latent vectors (N, latent_dim): float32
+        NumPy, for interpolations and latent arithmetic."""
+        latent = ops.convert_to_tensor(latent, dtype="float32")
+        if len(latent.shape) != 2 or latent.shape[1] != self.latent_dim:
+            raise ValueError(
+                f"Expected latent vectors of shape (N, {self.latent_dim}). Received: shape {tuple(latent.shape)}"
+            )
         images = [
-            ops.convert_to_numpy(self.generator(noise[start : start + batch_size], training=False))
-            for start in range(0, num_images, batch_size)
+            ops.convert_to_numpy(self.generator(latent[start : start + batch_size], training=False))
+            for start in range(0, latent.shape[0], batch_size)
         ]
         return np.concatenate(images).astype("float32")
 
@@ -490,6 +515,7 @@ class GAN(keras.Model):
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),
             "generator_loss": self.generator_loss_name,
             "discriminator_steps": self.discriminator_steps,
+            "latent_distribution": self.latent_distribution,
             "seed": self.seed,
         }
 
