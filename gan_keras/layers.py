@@ -17,13 +17,26 @@
 * `RowLSTM`: PixelRNN's Row LSTM (same paper, section 3.1): an LSTM that runs
   down the image one row at a time, every row computed in parallel by 1-D
   convolutions, its input masked so that no pixel sees itself or its right.
+* `MinibatchDiscrimination`, `VirtualBatchNormalization` (with
+  `PrependReferenceBatch` / `DropReferenceBatch`): two of the "improved
+  techniques for training GANs" of Salimans et al. 2016, sections 3.2 and 3.5.
 """
 
 import keras
 import numpy as np
 from keras import ops
 
-__all__ = ["GatedPixelCNNBlock", "GaussianSampling", "MaskedConv2D", "RowLSTM", "causal_mask"]
+__all__ = [
+    "DropReferenceBatch",
+    "GatedPixelCNNBlock",
+    "GaussianSampling",
+    "MaskedConv2D",
+    "MinibatchDiscrimination",
+    "PrependReferenceBatch",
+    "RowLSTM",
+    "VirtualBatchNormalization",
+    "causal_mask",
+]
 
 
 @keras.saving.register_keras_serializable(package="gan_keras")
@@ -323,3 +336,177 @@ class RowLSTM(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "units": self.units}
+
+
+# --------------------------------------------------------------------------- #
+# Improved techniques for training GANs (Salimans et al. 2016)
+# --------------------------------------------------------------------------- #
+@keras.saving.register_keras_serializable(package="gan_keras")
+class MinibatchDiscrimination(keras.layers.Layer):
+    """Minibatch discrimination (Salimans et al. 2016, "Improved Techniques for
+    Training GANs", section 3.2).
+
+    A discriminator that judges each image alone cannot see that a generator
+    makes the same image again and again (mode collapse). This layer lets it
+    compare the images of a batch: each feature vector f(x_i) in R^A is
+    multiplied by a learned tensor T in R^(A x B x C), giving B rows
+    M_i,b in R^C; for each b, o(x_i)_b = sum over j != i of
+    exp(-||M_i,b - M_j,b||_1) measures how close x_i is to the others. The
+    output is [f(x_i), o(x_i)]. A batch of near-copies has large o: easy to
+    call fake. Real and fake images must come in separate batches
+    (`couples_batch`; `GAN` judges them separately).
+
+    Args:
+        num_kernels: B (100 in the paper's code).
+        kernel_dim: C (5 in the paper's code).
+
+    Input: (batch, A). Output: (batch, A + B).
+    """
+
+    couples_batch = True
+
+    def __init__(self, num_kernels=100, kernel_dim=5, **kwargs):
+        super().__init__(**kwargs)
+        for argument, value in (("num_kernels", num_kernels), ("kernel_dim", kernel_dim)):
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"Invalid value for argument `{argument}`. Expected a positive int. "
+                                 f"Received: {argument}={value!r}")
+        self.num_kernels, self.kernel_dim = num_kernels, kernel_dim
+
+    def build(self, input_shape):
+        if len(input_shape) != 2:
+            raise ValueError("MinibatchDiscrimination takes flat features (batch, A): put a Flatten before it. "
+                             f"Received: input shape {tuple(input_shape)}")
+        self.kernel = self.add_weight(
+            shape=(input_shape[-1], self.num_kernels * self.kernel_dim),
+            initializer=keras.initializers.RandomNormal(stddev=0.05), name="kernel",
+        )
+
+    def call(self, features):
+        rows = ops.reshape(ops.matmul(features, self.kernel), (-1, self.num_kernels, self.kernel_dim))
+        # L1 distances between every pair (i, j) for each of the B kernels: (batch, batch, B).
+        distances = ops.sum(ops.abs(rows[:, None] - rows[None, :]), axis=-1)
+        closeness = ops.sum(ops.exp(-distances), axis=1) - 1.0  # minus the j = i term, exp(0)
+        return ops.concatenate([features, ops.cast(closeness, features.dtype)], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[-1] + self.num_kernels)
+
+    def get_config(self):
+        return {**super().get_config(), "num_kernels": self.num_kernels, "kernel_dim": self.kernel_dim}
+
+
+@keras.saving.register_keras_serializable(package="gan_keras")
+class PrependReferenceBatch(keras.layers.Layer):
+    """Puts a fixed reference batch of inputs in front of every batch, for
+    `VirtualBatchNormalization` (Salimans et al. 2016, section 3.5).
+
+    The reference batch is drawn once, from `distribution` with `seed`, and
+    stored with the model (a non-trainable weight), so that the generator's
+    normalisation is the same at every step and after `load_model`. Close
+    the network with `DropReferenceBatch` so that callers never see it.
+
+    Args:
+        reference_size: R, the number of reference inputs.
+        distribution: "normal" (N(0, I)) or "uniform" (U(-1, 1)): the
+            generator's prior, so the reference inputs look like its inputs.
+        seed: seed of the draw.
+    """
+
+    def __init__(self, reference_size=64, distribution="normal", seed=0, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(reference_size, int) or reference_size < 1:
+            raise ValueError(f"Invalid value for argument `reference_size`. Expected a positive int. "
+                             f"Received: reference_size={reference_size!r}")
+        if distribution not in ("normal", "uniform"):
+            raise ValueError(f"Invalid value for argument `distribution`. Expected 'normal' or 'uniform'. "
+                             f"Received: distribution={distribution!r}")
+        self.reference_size, self.distribution, self.seed = reference_size, distribution, seed
+
+    def build(self, input_shape):
+        shape = (self.reference_size, *input_shape[1:])
+        if self.distribution == "uniform":
+            initializer = keras.initializers.RandomUniform(-1.0, 1.0, seed=self.seed)
+        else:
+            initializer = keras.initializers.RandomNormal(0.0, 1.0, seed=self.seed)
+        self.reference = self.add_weight(shape=shape, initializer=initializer, trainable=False, name="reference")
+
+    def call(self, inputs):
+        return ops.concatenate([ops.cast(self.reference, inputs.dtype), inputs], axis=0)
+
+    def compute_output_shape(self, input_shape):
+        return (None, *input_shape[1:])
+
+    def get_config(self):
+        return {**super().get_config(), "reference_size": self.reference_size,
+                "distribution": self.distribution, "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="gan_keras")
+class DropReferenceBatch(keras.layers.Layer):
+    """Removes the first `reference_size` rows (the reference batch) again."""
+
+    def __init__(self, reference_size=64, **kwargs):
+        super().__init__(**kwargs)
+        self.reference_size = reference_size
+
+    def call(self, inputs):
+        return inputs[self.reference_size :]
+
+    def compute_output_shape(self, input_shape):
+        return (None, *input_shape[1:])
+
+    def get_config(self):
+        return {**super().get_config(), "reference_size": self.reference_size}
+
+
+@keras.saving.register_keras_serializable(package="gan_keras")
+class VirtualBatchNormalization(keras.layers.Layer):
+    """Virtual batch normalisation (Salimans et al. 2016, section 3.5).
+
+    BatchNorm makes the output for one image depend on the other images of
+    its batch. VBN normalises each example x with statistics of a reference
+    batch, fixed at the start of training, together with x itself:
+
+        mean(x) = (R * mean_ref + mean_x) / (R + 1),
+        var(x)  = (R * meansq_ref + meansq_x) / (R + 1) - mean(x)^2,
+
+    per channel, averaging over the spatial positions too (as BatchNorm does
+    for convolutions); the reference rows use the reference statistics alone.
+    Then y = gamma * (x - mean) / sqrt(var + epsilon) + beta. The first
+    `reference_size` rows of the input must be the reference batch's
+    activations (`PrependReferenceBatch` at the network's input): every call
+    pays for R extra rows, which is why the paper used VBN in G only.
+
+    Args:
+        reference_size: R, as given to `PrependReferenceBatch`.
+        epsilon: added to the variance.
+    """
+
+    def __init__(self, reference_size=64, epsilon=1e-5, **kwargs):
+        super().__init__(**kwargs)
+        self.reference_size, self.epsilon = reference_size, epsilon
+
+    def build(self, input_shape):
+        channels = input_shape[-1]
+        self.gamma = self.add_weight(shape=(channels,), initializer="ones", name="gamma")
+        self.beta = self.add_weight(shape=(channels,), initializer="zeros", name="beta")
+
+    def call(self, inputs):
+        values = ops.cast(inputs, "float32")
+        spatial_axes = tuple(range(1, len(values.shape) - 1))
+        example_mean = ops.mean(values, axis=spatial_axes, keepdims=True) if spatial_axes else values
+        example_square = ops.mean(values**2, axis=spatial_axes, keepdims=True) if spatial_axes else values**2
+        size = self.reference_size
+        reference_mean = ops.mean(example_mean[:size], axis=0, keepdims=True)
+        reference_square = ops.mean(example_square[:size], axis=0, keepdims=True)
+        mean = (size * reference_mean + example_mean[size:]) / (size + 1)
+        square = (size * reference_square + example_square[size:]) / (size + 1)
+        mean = ops.concatenate([ops.repeat(reference_mean, size, axis=0), mean], axis=0)
+        square = ops.concatenate([ops.repeat(reference_square, size, axis=0), square], axis=0)
+        variance = ops.maximum(square - mean**2, 0.0)
+        normalised = (values - mean) / ops.sqrt(variance + self.epsilon) * self.gamma + self.beta
+        return ops.cast(normalised, inputs.dtype)
+
+    def get_config(self):
+        return {**super().get_config(), "reference_size": self.reference_size, "epsilon": self.epsilon}

@@ -42,6 +42,8 @@ __all__ = [
     "non_saturating_generator_loss",
     "GENERATOR_LOSSES",
     "get_generator_loss",
+    "feature_matching_loss",
+    "historical_average_penalty",
     "bernoulli_negative_log_likelihood",
     "gaussian_negative_log_likelihood",
     "gaussian_kl_divergence",
@@ -71,7 +73,7 @@ def sigmoid_cross_entropy(logits, labels):
     return ops.mean(per_element)
 
 
-def minimax_discriminator_loss(real_logits, fake_logits):
+def minimax_discriminator_loss(real_logits, fake_logits, real_label=1.0):
     """The discriminator's loss of the original GAN (Goodfellow et al. 2014).
 
     ``d_loss = CE(D(x), 1) + CE(D(G(z)), 0)``
@@ -80,8 +82,14 @@ def minimax_discriminator_loss(real_logits, fake_logits):
     Each term is a mean over its own batch, and the two are added (not
     averaged), as in the course: a discriminator that cannot tell real from
     fake (D = 0.5 everywhere) has loss ``2 log 2 = 1.386``.
+
+    `real_label` < 1 is one-sided label smoothing (Salimans et al. 2016,
+    section 3.4): real images get the target 0.9, say, fakes keep 0, so D is
+    not pushed to ever more extreme logits on real data. Smoothing the fake
+    label too would reward G's fakes where the data has no mass, which is why
+    only one side is smoothed.
     """
-    real_loss = sigmoid_cross_entropy(real_logits, ops.ones_like(real_logits))
+    real_loss = sigmoid_cross_entropy(real_logits, ops.full_like(real_logits, real_label))
     fake_loss = sigmoid_cross_entropy(fake_logits, ops.zeros_like(fake_logits))
     return real_loss + fake_loss
 
@@ -113,6 +121,24 @@ GENERATOR_LOSSES = {
     "non_saturating": non_saturating_generator_loss,
     "minimax": minimax_generator_loss,
 }
+
+
+def feature_matching_loss(real_features, fake_features):
+    """Feature matching (Salimans et al. 2016, section 3.1): ||E f(x) - E f(G(z))||_2^2.
+
+    f is an intermediate layer of the discriminator; the means are over each
+    batch and the squared distance sums over the (flattened) features. G then
+    matches the statistics D finds useful rather than maximising D's output
+    on the current D, which the paper found steadier.
+    """
+    real_mean = ops.mean(ops.reshape(ops.cast(real_features, "float32"), (ops.shape(real_features)[0], -1)), axis=0)
+    fake_mean = ops.mean(ops.reshape(ops.cast(fake_features, "float32"), (ops.shape(fake_features)[0], -1)), axis=0)
+    return ops.sum((real_mean - fake_mean) ** 2)
+
+
+def historical_average_penalty(weights, averages):
+    """Historical averaging (Salimans et al. 2016, section 3.3): sum ||theta - mean of past thetas||^2."""
+    return ops.sum(ops.stack([ops.sum((w - a) ** 2) for w, a in zip(weights, averages)]))
 
 
 def get_generator_loss(name):

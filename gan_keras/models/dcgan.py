@@ -25,6 +25,12 @@ import keras
 from keras import layers
 
 from gan_keras._checks import check_positive_int
+from gan_keras.layers import (
+    DropReferenceBatch,
+    MinibatchDiscrimination,
+    PrependReferenceBatch,
+    VirtualBatchNormalization,
+)
 from gan_keras.models._common import MNIST_SHAPE, check_image_shape
 
 __all__ = ["dcgan_discriminator", "dcgan_generator", "dcgan_initializer", "dcgan_stages"]
@@ -69,11 +75,22 @@ def _base_filters(image_shape, base_filters):
     return base_filters
 
 
+NORMALIZATIONS = ("batch", "virtual_batch")
+
+
 def _batchnorm(name):
     return layers.BatchNormalization(momentum=BATCHNORM_MOMENTUM, epsilon=BATCHNORM_EPSILON, name=name)
 
 
-def dcgan_generator(latent_dim=100, image_shape=MNIST_SHAPE, base_filters=None, kernel_size=5):
+def dcgan_generator(
+    latent_dim=100,
+    image_shape=MNIST_SHAPE,
+    base_filters=None,
+    kernel_size=5,
+    normalization="batch",
+    reference_size=64,
+    latent_distribution="uniform",
+):
     """The DCGAN generator: z -> project and reshape -> transposed convolutions -> tanh image.
 
     For image_shape (64, 64, 3) this is the paper's Figure 1: z (100) ->
@@ -90,19 +107,39 @@ def dcgan_generator(latent_dim=100, image_shape=MNIST_SHAPE, base_filters=None, 
             before it has twice as many. None: 128 for images of 64 pixels
             or more (the paper), 64 below.
         kernel_size: side of every transposed-convolution kernel (5).
+        normalization: "batch" (DCGAN) or "virtual_batch" (Salimans et
+            al. 2016: every example normalised with a fixed reference batch's
+            statistics; `gan_keras.layers.VirtualBatchNormalization`).
+        reference_size: size of the reference batch for "virtual_batch".
+        latent_distribution: the GAN's prior ("uniform" or "normal"); for
+            "virtual_batch" only, where the reference latents are drawn from it.
     """
     check_positive_int("latent_dim", latent_dim)
     image_shape = check_image_shape(image_shape)
     stages, (height, width) = dcgan_stages(image_shape)
     base_filters = _base_filters(image_shape, base_filters)
+    if normalization not in NORMALIZATIONS:
+        raise ValueError(f"Invalid value for argument `normalization`. Expected one of {NORMALIZATIONS}. "
+                         f"Received: normalization={normalization!r}")
+    virtual = normalization == "virtual_batch"
+    if virtual:
+        check_positive_int("reference_size", reference_size)
+
+    def normalize(name):
+        if virtual:
+            return VirtualBatchNormalization(reference_size, epsilon=BATCHNORM_EPSILON, name=f"{name}_virtual")
+        return _batchnorm(name)
+
     initializer = dcgan_initializer()
     filters = base_filters * 2 ** (stages - 1)
 
     model = keras.Sequential(name="dcgan_generator")
     model.add(keras.Input(shape=(latent_dim,), name="z"))
+    if virtual:
+        model.add(PrependReferenceBatch(reference_size, latent_distribution, name="prepend_reference_batch"))
     model.add(layers.Dense(height * width * filters, use_bias=False, kernel_initializer=initializer, name="project"))
     model.add(layers.Reshape((height, width, filters), name="reshape"))
-    model.add(_batchnorm("project_batchnorm"))
+    model.add(normalize("project_batchnorm"))
     model.add(layers.ReLU(name="project_relu"))
     for stage in range(1, stages):
         filters //= 2
@@ -112,7 +149,7 @@ def dcgan_generator(latent_dim=100, image_shape=MNIST_SHAPE, base_filters=None, 
                 name=f"upsample{stage}",
             )
         )
-        model.add(_batchnorm(f"upsample{stage}_batchnorm"))
+        model.add(normalize(f"upsample{stage}_batchnorm"))
         model.add(layers.ReLU(name=f"upsample{stage}_relu"))
     model.add(
         layers.Conv2DTranspose(
@@ -120,10 +157,14 @@ def dcgan_generator(latent_dim=100, image_shape=MNIST_SHAPE, base_filters=None, 
             kernel_initializer=initializer, name="to_image",
         )
     )
+    if virtual:
+        model.add(DropReferenceBatch(reference_size, name="drop_reference_batch"))
     return model
 
 
-def dcgan_discriminator(image_shape=MNIST_SHAPE, base_filters=64, kernel_size=5, leak=0.2):
+def dcgan_discriminator(
+    image_shape=MNIST_SHAPE, base_filters=64, kernel_size=5, leak=0.2, minibatch_discrimination=False
+):
     """The DCGAN discriminator: stride-2 convolutions -> flatten -> one logit.
 
     For (64, 64, 3): 32x32x64 -> 16x16x128 -> 8x8x256 -> 4x4x512 -> logit;
@@ -137,6 +178,10 @@ def dcgan_discriminator(image_shape=MNIST_SHAPE, base_filters=64, kernel_size=5,
             later one (64, as in the paper's reference code).
         kernel_size: side of every convolution kernel (5).
         leak: LeakyReLU slope for negative inputs (0.2).
+        minibatch_discrimination: False, True, or (num_kernels, kernel_dim):
+            put a `gan_keras.layers.MinibatchDiscrimination` layer between
+            the flattened features and the logit (Salimans et al. 2016; True
+            is their (100, 5)).
     """
     image_shape = check_image_shape(image_shape)
     stages, _ = dcgan_stages(image_shape)
@@ -156,5 +201,8 @@ def dcgan_discriminator(image_shape=MNIST_SHAPE, base_filters=64, kernel_size=5,
             model.add(_batchnorm(f"downsample{stage}_batchnorm"))
         model.add(layers.LeakyReLU(negative_slope=leak, name=f"downsample{stage}_leaky_relu"))
     model.add(layers.Flatten(name="flatten"))
+    if minibatch_discrimination:
+        sizes = (100, 5) if minibatch_discrimination is True else tuple(minibatch_discrimination)
+        model.add(MinibatchDiscrimination(*sizes, name="minibatch_discrimination"))
     model.add(layers.Dense(1, kernel_initializer=initializer, name="logit"))
     return model

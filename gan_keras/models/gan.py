@@ -23,6 +23,7 @@ from keras import layers, ops
 
 from gan_keras import losses
 from gan_keras._checks import check_positive_int
+from gan_keras.layers import PrependReferenceBatch
 from gan_keras.models._common import (
     MNIST_SHAPE,
     check_image_shape,
@@ -211,6 +212,19 @@ def mlp_discriminator(input_dim=2, units=128, depth=3, leak=0.2):
     return model
 
 
+def _check_reference_batches(generator, latent_distribution):
+    """A virtual-batch-normalised generator must draw its reference latents
+    from the prior the GAN feeds it."""
+    for layer in generator.layers:
+        distribution = getattr(layer, "distribution", None)
+        if isinstance(layer, PrependReferenceBatch) and distribution != latent_distribution:
+            raise ValueError(
+                f"The generator's reference batch (layer {layer.name!r}) is drawn from a {distribution} "
+                f"distribution, but the GAN's latent_distribution is {latent_distribution!r}: build the generator "
+                "with the same latent_distribution."
+            )
+
+
 # --------------------------------------------------------------------------- #
 # 3. The adversarial game as a keras.Model
 # --------------------------------------------------------------------------- #
@@ -233,6 +247,14 @@ class GAN(keras.Model):
             a fresh batch) per generator update. The paper used k = 1.
         latent_distribution: the prior of z: "normal" (N(0, I), default) or
             "uniform" (U(-1, 1) in every dimension, as in DCGAN).
+        real_label: D's target for real images; 0.9 is one-sided label
+            smoothing (Salimans et al. 2016, section 3.4).
+        feature_matching: False (G maximises D's output), True (G matches the
+            batch means of the input of D's last layer, Salimans et al. 2016,
+            section 3.1), or the name of the D layer whose output to match.
+        historical_averaging: weight lambda of the penalty
+            lambda * ||theta - mean of past thetas||^2 added to both players'
+            losses (section 3.3); 0 turns it off.
         seed: seed of the model's `SeedGenerator`, from which all training
             noise is drawn.
 
@@ -257,6 +279,9 @@ class GAN(keras.Model):
         generator_loss="non_saturating",
         discriminator_steps=1,
         latent_distribution="normal",
+        real_label=1.0,
+        feature_matching=False,
+        historical_averaging=0.0,
         seed=None,
         **kwargs,
     ):
@@ -289,7 +314,9 @@ class GAN(keras.Model):
         self._generator_loss_fn = losses.get_generator_loss(generator_loss)
         self.discriminator_steps = int(discriminator_steps)
         self.latent_distribution = latent_distribution
+        _check_reference_batches(generator, latent_distribution)
         self._discriminator_couples_batch = couples_batch(discriminator)
+        self._set_improved_techniques(real_label, feature_matching, historical_averaging)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
 
@@ -300,6 +327,46 @@ class GAN(keras.Model):
         # Both networks are built from Inputs, so the wrapper is complete now;
         # saying so lets save(), BackupAndRestore and distribution strategies work.
         self.built = True
+
+    def _set_improved_techniques(self, real_label, feature_matching, historical_averaging):
+        """The switches of Salimans et al. 2016 that live in the training, not in the networks."""
+        if not isinstance(real_label, (int, float)) or not 0.5 < real_label <= 1.0:
+            raise ValueError(f"Invalid value for argument `real_label`. Expected a number in (0.5, 1] "
+                             f"(1: no smoothing, 0.9: one-sided label smoothing). Received: real_label={real_label!r}")
+        self.real_label = float(real_label)
+
+        self.feature_matching = feature_matching
+        self._feature_extractor = None
+        if feature_matching:
+            if feature_matching is True:
+                features = self.discriminator.layers[-1].input  # what D's last layer sees
+            else:
+                try:
+                    features = self.discriminator.get_layer(feature_matching).output
+                except ValueError:
+                    names = [layer.name for layer in self.discriminator.layers]
+                    raise ValueError(f"Invalid value for argument `feature_matching`: the discriminator has no layer "
+                                     f"{feature_matching!r}. Expected True or one of {names}.") from None
+            inputs = self.discriminator.inputs
+            self._feature_extractor = keras.Model(
+                inputs[0] if len(inputs) == 1 else inputs, features, name="discriminator_features"
+            )
+
+        if not isinstance(historical_averaging, (int, float)) or historical_averaging < 0:
+            raise ValueError(f"Invalid value for argument `historical_averaging`. Expected a weight >= 0 "
+                             f"(0: off). Received: historical_averaging={historical_averaging!r}")
+        self.historical_averaging = float(historical_averaging)
+        self._history = {}
+        if self.historical_averaging:
+            # The running mean of each weight over all past steps, saved with the model.
+            for role, network in (("generator", self.generator), ("discriminator", self.discriminator)):
+                self._history[role] = [
+                    self.add_weight(shape=weight.shape, initializer="zeros", trainable=False,
+                                    name=f"{role}_history_{index}")
+                    for index, weight in enumerate(network.trainable_weights)
+                ]
+                for average, weight in zip(self._history[role], network.trainable_weights):
+                    average.assign(weight)
 
     def call(self, noise, training=False):
         """Images made from `noise` (shape (batch, latent_dim))."""
@@ -380,8 +447,8 @@ class GAN(keras.Model):
 
     # --------------------------------------------------- the loss hooks -- #
     def discriminator_loss(self, real_logits, fake_logits):
-        """D's loss: cross-entropy with real label 1 and fake label 0."""
-        return losses.minimax_discriminator_loss(real_logits, fake_logits)
+        """D's loss: cross-entropy with real label `real_label` (1) and fake label 0."""
+        return losses.minimax_discriminator_loss(real_logits, fake_logits, real_label=self.real_label)
 
     def generator_loss(self, fake_logits):
         """G's loss, chosen by `generator_loss` at construction."""
@@ -408,13 +475,13 @@ class GAN(keras.Model):
         # nowhere useful.
         self._train_discriminator(real_images, batch_size)
         if self.discriminator_steps == 1:
-            self._train_generator(batch_size)
+            self._train_generator(real_images, batch_size)
         else:
             # Every batch trains D once; G trains after every k-th D update,
             # so each of the k D updates sees fresh real data (Algorithm 1).
             tf.cond(
                 self.d_optimizer.iterations % self.discriminator_steps == 0,
-                lambda: self._train_generator(batch_size),
+                lambda: self._train_generator(real_images, batch_size),
                 lambda: None,
             )
         return {metric.name: metric.result() for metric in self.metrics}
@@ -426,8 +493,10 @@ class GAN(keras.Model):
         with tf.GradientTape() as tape:
             real_logits, fake_logits = self._judge(real_images, fake_images, training=True)
             d_loss = self.discriminator_loss(real_logits, fake_logits)
-            objective = objective_of(d_loss, self.discriminator, self.d_optimizer)
+            penalty = self._historical_penalty("discriminator")
+            objective = objective_of(d_loss + penalty, self.discriminator, self.d_optimizer)
         descend(tape, objective, self.discriminator, self.d_optimizer)
+        self._update_history("discriminator", self.d_optimizer)
 
         self.d_loss_tracker.update_state(d_loss)
         self.real_score_tracker.update_state(ops.sigmoid(ops.cast(real_logits, "float32")))
@@ -451,17 +520,45 @@ class GAN(keras.Model):
         logits = self.discriminator(both, training=training)
         return logits[: ops.shape(real_images)[0]], logits[ops.shape(real_images)[0] :]
 
-    def _train_generator(self, batch_size):
+    def _train_generator(self, real_images, batch_size):
         # Fresh noise, and only G's weights are updated: D is held fixed while
         # G learns to fool it (the "stacked G -> D with D frozen" of the slides).
         noise = self.sample_latent(batch_size)
         with tf.GradientTape() as tape:
             fake_images = self.generator(noise, training=True)
-            fake_logits = self.discriminator(fake_images, training=True)
-            g_loss = self.generator_loss(fake_logits)
-            objective = objective_of(g_loss, self.generator, self.g_optimizer)
+            g_loss = self._generator_objective(real_images, fake_images, training=True)
+            penalty = self._historical_penalty("generator")
+            objective = objective_of(g_loss + penalty, self.generator, self.g_optimizer)
         descend(tape, objective, self.generator, self.g_optimizer)
+        self._update_history("generator", self.g_optimizer)
         self.g_loss_tracker.update_state(g_loss)
+
+    def _generator_objective(self, real_images, fake_images, training):
+        """G's loss on a batch of fakes: D's verdict, or with feature matching
+        the distance between D's mean features on real and fake images."""
+        if self._feature_extractor is None:
+            return self.generator_loss(self.discriminator(fake_images, training=training))
+        real_features = ops.stop_gradient(self._feature_extractor(real_images, training=training))
+        fake_features = self._feature_extractor(ops.cast(fake_images, real_images.dtype), training=training)
+        return losses.feature_matching_loss(real_features, fake_features)
+
+    # ------------------------------------------------ historical averaging -- #
+    def _historical_penalty(self, role):
+        if not self.historical_averaging:
+            return 0.0
+        network = self.generator if role == "generator" else self.discriminator
+        return self.historical_averaging * losses.historical_average_penalty(
+            network.trainable_weights, self._history[role]
+        )
+
+    def _update_history(self, role, optimizer):
+        """The running mean over the weights after every update so far (and the initial ones)."""
+        if not self.historical_averaging:
+            return
+        network = self.generator if role == "generator" else self.discriminator
+        count = ops.cast(optimizer.iterations, "float32") + 1.0
+        for average, weight in zip(self._history[role], network.trainable_weights):
+            average.assign(average + (ops.cast(weight, average.dtype) - average) / count)
 
     def test_step(self, data):
         """The same losses and scores on held-out real images, without updates.
@@ -474,7 +571,7 @@ class GAN(keras.Model):
         fake_images = self.generator(self.sample_latent(batch_size), training=False)
         real_logits, fake_logits = self._judge(real_images, fake_images, training=False)
         self.d_loss_tracker.update_state(self.discriminator_loss(real_logits, fake_logits))
-        self.g_loss_tracker.update_state(self.generator_loss(fake_logits))
+        self.g_loss_tracker.update_state(self._generator_objective(real_images, fake_images, training=False))
         self.real_score_tracker.update_state(ops.sigmoid(ops.cast(real_logits, "float32")))
         self.fake_score_tracker.update_state(ops.sigmoid(ops.cast(fake_logits, "float32")))
         return {metric.name: metric.result() for metric in self.metrics}
@@ -516,6 +613,9 @@ class GAN(keras.Model):
             "generator_loss": self.generator_loss_name,
             "discriminator_steps": self.discriminator_steps,
             "latent_distribution": self.latent_distribution,
+            "real_label": self.real_label,
+            "feature_matching": self.feature_matching,
+            "historical_averaging": self.historical_averaging,
             "seed": self.seed,
         }
 
