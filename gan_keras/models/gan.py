@@ -454,7 +454,7 @@ class GAN(keras.Model):
         """G's loss, chosen by `generator_loss` at construction."""
         return self._generator_loss_fn(fake_logits)
 
-    # ----------------------------------------------------- the training -- #
+    # ------------------------------------------------------ the prior -- #
     def sample_latent(self, batch_size, seed=None):
         """A batch of noise vectors z from the prior (`latent_distribution`).
 
@@ -467,34 +467,63 @@ class GAN(keras.Model):
             return keras.random.uniform(shape, minval=-1.0, maxval=1.0, seed=seed)
         return keras.random.normal(shape, seed=seed)
 
+    # ------------------------------------- hooks for conditional models -- #
+    # A plain GAN ignores labels and has one output per image. ConditionalGAN
+    # and InfoGAN (gan_keras.models.conditional) override these four methods
+    # and nothing else of the loop below.
+    def split_batch(self, data):
+        """(real images, labels or None) of a training batch."""
+        return images_of(data), None
+
+    def generator_inputs(self, latent, labels):
+        """What G receives for the latent vectors (and the labels, if conditional)."""
+        return latent
+
+    def discriminator_inputs(self, images, labels):
+        """What D receives for a batch of images (and their labels, if conditional)."""
+        return images
+
+    def split_discriminator_outputs(self, outputs):
+        """(real/fake logits, auxiliary outputs or None) of D's outputs."""
+        return outputs, None
+
+    def latent_code_loss(self, latent, auxiliary_outputs):
+        """An extra loss on the fakes' latent vectors, added to both players' (InfoGAN's); 0 here."""
+        return 0.0
+
+    # ----------------------------------------------------- the training -- #
     def train_step(self, data):
-        real_images = images_of(data)
+        real_images, labels = self.split_batch(data)
         batch_size = ops.shape(real_images)[0]
         # The discriminator goes first: the generator's update needs a D that
         # already reacts to the current fakes, otherwise its gradient points
         # nowhere useful.
-        self._train_discriminator(real_images, batch_size)
+        self._train_discriminator(real_images, labels, batch_size)
         if self.discriminator_steps == 1:
-            self._train_generator(real_images, batch_size)
+            self._train_generator(real_images, labels, batch_size)
         else:
             # Every batch trains D once; G trains after every k-th D update,
             # so each of the k D updates sees fresh real data (Algorithm 1).
             tf.cond(
                 self.d_optimizer.iterations % self.discriminator_steps == 0,
-                lambda: self._train_generator(real_images, batch_size),
+                lambda: self._train_generator(real_images, labels, batch_size),
                 lambda: None,
             )
         return {metric.name: metric.result() for metric in self.metrics}
 
-    def _train_discriminator(self, real_images, batch_size):
+    def _train_discriminator(self, real_images, labels, batch_size):
         # The fakes are inputs to D here, not something to train: G's weights
-        # receive no gradient in this update.
-        fake_images = self.generator(self.sample_latent(batch_size), training=True)
+        # receive no gradient in this update. They are made for the real
+        # batch's labels, so a conditional D sees both classes equally often.
+        latent = self.sample_latent(batch_size)
+        fake_images = self.generator(self.generator_inputs(latent, labels), training=True)
         with tf.GradientTape() as tape:
-            real_logits, fake_logits = self._judge(real_images, fake_images, training=True)
+            real_outputs, fake_outputs = self._judge(real_images, fake_images, labels, training=True)
+            real_logits, _ = self.split_discriminator_outputs(real_outputs)
+            fake_logits, fake_auxiliary = self.split_discriminator_outputs(fake_outputs)
             d_loss = self.discriminator_loss(real_logits, fake_logits)
-            penalty = self._historical_penalty("discriminator")
-            objective = objective_of(d_loss + penalty, self.discriminator, self.d_optimizer)
+            extra = self.latent_code_loss(latent, fake_auxiliary) + self._historical_penalty("discriminator")
+            objective = objective_of(d_loss + extra, self.discriminator, self.d_optimizer)
         descend(tape, objective, self.discriminator, self.d_optimizer)
         self._update_history("discriminator", self.d_optimizer)
 
@@ -502,45 +531,58 @@ class GAN(keras.Model):
         self.real_score_tracker.update_state(ops.sigmoid(ops.cast(real_logits, "float32")))
         self.fake_score_tracker.update_state(ops.sigmoid(ops.cast(fake_logits, "float32")))
 
-    def _judge(self, real_images, fake_images, training):
-        """D's logits for the real and the fake batch.
+    def _judge(self, real_images, fake_images, labels, training):
+        """D's outputs for the real and the fake batch.
 
         A discriminator without batch-coupled layers treats each image on its
-        own, so one call on both batches together gives the same logits as two
-        calls and runs faster (one larger matrix product). With BatchNorm the
-        batch statistics would mix real and fake images, so each batch gets
-        its own call, as in DCGAN.
+        own, so one call on both batches together gives the same outputs as
+        two calls and runs faster (one larger matrix product). With BatchNorm
+        the batch statistics would mix real and fake images, so each batch
+        gets its own call, as in DCGAN.
         """
+        real_inputs = self.discriminator_inputs(real_images, labels)
+        fake_inputs = self.discriminator_inputs(ops.cast(fake_images, real_images.dtype), labels)
         if self._discriminator_couples_batch:
             return (
-                self.discriminator(real_images, training=training),
-                self.discriminator(fake_images, training=training),
+                self.discriminator(real_inputs, training=training),
+                self.discriminator(fake_inputs, training=training),
             )
-        both = ops.concatenate([real_images, ops.cast(fake_images, real_images.dtype)], axis=0)
-        logits = self.discriminator(both, training=training)
-        return logits[: ops.shape(real_images)[0]], logits[ops.shape(real_images)[0] :]
+        both = keras.tree.map_structure(lambda real, fake: ops.concatenate([real, fake], axis=0), real_inputs, fake_inputs)
+        outputs = self.discriminator(both, training=training)
+        count = ops.shape(real_images)[0]
+        return (
+            keras.tree.map_structure(lambda output: output[:count], outputs),
+            keras.tree.map_structure(lambda output: output[count:], outputs),
+        )
 
-    def _train_generator(self, real_images, batch_size):
+    def _train_generator(self, real_images, labels, batch_size):
         # Fresh noise, and only G's weights are updated: D is held fixed while
         # G learns to fool it (the "stacked G -> D with D frozen" of the slides).
-        noise = self.sample_latent(batch_size)
+        latent = self.sample_latent(batch_size)
         with tf.GradientTape() as tape:
-            fake_images = self.generator(noise, training=True)
-            g_loss = self._generator_objective(real_images, fake_images, training=True)
-            penalty = self._historical_penalty("generator")
-            objective = objective_of(g_loss + penalty, self.generator, self.g_optimizer)
+            fake_images = self.generator(self.generator_inputs(latent, labels), training=True)
+            g_loss, fake_auxiliary = self._generator_objective(real_images, fake_images, labels, training=True)
+            extra = self.latent_code_loss(latent, fake_auxiliary) + self._historical_penalty("generator")
+            objective = objective_of(g_loss + extra, self.generator, self.g_optimizer)
         descend(tape, objective, self.generator, self.g_optimizer)
         self._update_history("generator", self.g_optimizer)
         self.g_loss_tracker.update_state(g_loss)
 
-    def _generator_objective(self, real_images, fake_images, training):
-        """G's loss on a batch of fakes: D's verdict, or with feature matching
-        the distance between D's mean features on real and fake images."""
+    def _generator_objective(self, real_images, fake_images, labels, training):
+        """G's loss on a batch of fakes, and D's auxiliary outputs for them.
+
+        The loss is D's verdict, or with feature matching the distance between
+        D's mean features on real and fake images.
+        """
+        fake_outputs = self.discriminator(self.discriminator_inputs(fake_images, labels), training=training)
+        fake_logits, fake_auxiliary = self.split_discriminator_outputs(fake_outputs)
         if self._feature_extractor is None:
-            return self.generator_loss(self.discriminator(fake_images, training=training))
-        real_features = ops.stop_gradient(self._feature_extractor(real_images, training=training))
-        fake_features = self._feature_extractor(ops.cast(fake_images, real_images.dtype), training=training)
-        return losses.feature_matching_loss(real_features, fake_features)
+            return self.generator_loss(fake_logits), fake_auxiliary
+        real_features = self._feature_extractor(self.discriminator_inputs(real_images, labels), training=training)
+        fake_features = self._feature_extractor(
+            self.discriminator_inputs(ops.cast(fake_images, real_images.dtype), labels), training=training
+        )
+        return losses.feature_matching_loss(ops.stop_gradient(real_features), fake_features), fake_auxiliary
 
     # ------------------------------------------------ historical averaging -- #
     def _historical_penalty(self, role):
@@ -566,12 +608,16 @@ class GAN(keras.Model):
         A discriminator whose held-out D_x falls far below its training D_x is
         memorising the training set.
         """
-        real_images = images_of(data)
+        real_images, labels = self.split_batch(data)
         batch_size = ops.shape(real_images)[0]
-        fake_images = self.generator(self.sample_latent(batch_size), training=False)
-        real_logits, fake_logits = self._judge(real_images, fake_images, training=False)
+        latent = self.sample_latent(batch_size)
+        fake_images = self.generator(self.generator_inputs(latent, labels), training=False)
+        real_outputs, fake_outputs = self._judge(real_images, fake_images, labels, training=False)
+        real_logits, _ = self.split_discriminator_outputs(real_outputs)
+        fake_logits, _ = self.split_discriminator_outputs(fake_outputs)
+        g_loss, _ = self._generator_objective(real_images, fake_images, labels, training=False)
         self.d_loss_tracker.update_state(self.discriminator_loss(real_logits, fake_logits))
-        self.g_loss_tracker.update_state(self._generator_objective(real_images, fake_images, training=False))
+        self.g_loss_tracker.update_state(g_loss)
         self.real_score_tracker.update_state(ops.sigmoid(ops.cast(real_logits, "float32")))
         self.fake_score_tracker.update_state(ops.sigmoid(ops.cast(fake_logits, "float32")))
         return {metric.name: metric.result() for metric in self.metrics}
@@ -589,19 +635,27 @@ class GAN(keras.Model):
         check_positive_int("num_images", num_images)
         return self.generate_from(self.sample_latent(num_images, seed=seed), batch_size=batch_size)
 
-    def generate_from(self, latent, batch_size=256):
+    def generate_from(self, latent, labels=None, batch_size=256):
         """The images made from given latent vectors (N, latent_dim): float32
-        NumPy, for interpolations and latent arithmetic."""
+        NumPy, for interpolations and latent arithmetic. `labels` (N,) only
+        for conditional models."""
         latent = ops.convert_to_tensor(latent, dtype="float32")
         if len(latent.shape) != 2 or latent.shape[1] != self.latent_dim:
             raise ValueError(
                 f"Expected latent vectors of shape (N, {self.latent_dim}). Received: shape {tuple(latent.shape)}"
             )
-        images = [
-            ops.convert_to_numpy(self.generator(latent[start : start + batch_size], training=False))
-            for start in range(0, latent.shape[0], batch_size)
-        ]
+        labels = self._check_generation_labels(labels, latent.shape[0])
+        images = []
+        for start in range(0, latent.shape[0], batch_size):
+            chunk_labels = None if labels is None else labels[start : start + batch_size]
+            inputs = self.generator_inputs(latent[start : start + batch_size], chunk_labels)
+            images.append(ops.convert_to_numpy(self.generator(inputs, training=False)))
         return np.concatenate(images).astype("float32")
+
+    def _check_generation_labels(self, labels, count):
+        if labels is not None:
+            raise ValueError(f"This {type(self).__name__} is not conditional: generate without labels.")
+        return None
 
     # -------------------------------------------------- serialisation -- #
     def get_config(self):

@@ -118,7 +118,7 @@ def test_generator_step_leaves_the_discriminator_unchanged():
     gan = small_gan()
     before = [w.numpy().copy() for w in gan.discriminator.trainable_weights]
     generator_before = [w.numpy().copy() for w in gan.generator.trainable_weights]
-    gan._train_generator(tf.zeros((8, 28, 28, 1)), 8)
+    gan._train_generator(tf.zeros((8, 28, 28, 1)), None, 8)
     assert all(np.array_equal(a, b.numpy()) for a, b in zip(before, gan.discriminator.trainable_weights))
     assert not all(np.array_equal(a, b.numpy()) for a, b in zip(generator_before, gan.generator.trainable_weights))
 
@@ -126,7 +126,7 @@ def test_generator_step_leaves_the_discriminator_unchanged():
 def test_discriminator_step_leaves_the_generator_weights_unchanged():
     gan = small_gan()
     before = [w.numpy().copy() for w in gan.generator.trainable_weights]
-    gan._train_discriminator(tf.zeros((8, 28, 28, 1)), 8)
+    gan._train_discriminator(tf.zeros((8, 28, 28, 1)), None, 8)
     assert all(np.array_equal(a, b.numpy()) for a, b in zip(before, gan.generator.trainable_weights))
 
 
@@ -234,7 +234,7 @@ def test_one_optimizer_cannot_serve_both_networks():
 def test_joint_discriminator_call_equals_two_calls():
     gan = small_gan()
     real, fake = tf.random.normal((4, 28, 28, 1), seed=1), tf.random.normal((4, 28, 28, 1), seed=2)
-    real_logits, fake_logits = gan._judge(real, fake, training=True)
+    real_logits, fake_logits = gan._judge(real, fake, None, training=True)
     np.testing.assert_allclose(real_logits, gan.discriminator(real), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(fake_logits, gan.discriminator(fake), rtol=1e-5, atol=1e-6)
 
@@ -245,7 +245,7 @@ def test_batchnorm_discriminator_sees_real_and_fake_batches_separately():
     )
     gan = GAN(dense_generator(latent_dim=4), discriminator)
     real, fake = tf.random.normal((4, 28, 28, 1), seed=1), tf.random.normal((4, 28, 28, 1), mean=3.0, seed=2)
-    real_logits, fake_logits = gan._judge(real, fake, training=True)
+    real_logits, fake_logits = gan._judge(real, fake, None, training=True)
     np.testing.assert_allclose(real_logits, discriminator(real, training=True), rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(fake_logits, discriminator(fake, training=True), rtol=1e-5, atol=1e-5)
 
