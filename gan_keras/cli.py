@@ -75,6 +75,8 @@ def _parser():
     sample.add_argument("run_dir", type=Path, metavar="DIR", help="a directory written by `train`")
     sample.add_argument("-n", "--num-images", type=_positive_int, default=64)
     sample.add_argument("--seed", type=int, default=None)
+    sample.add_argument("--label", type=int, default=None,
+                        help="conditional models: the class of every image (default: all classes in turn)")
     sample.add_argument("--out", required=True, type=Path, metavar="FILE.npz")
 
     evaluate = commands.add_parser("evaluate", help="sample-quality metrics of a trained model, as JSON")
@@ -134,7 +136,10 @@ def _train(args):
     (out / "run.json").write_text(json.dumps(run_info, indent=2) + "\n")
 
     offline = True if args.offline else None
-    dataset = load_dataset(dataset_name, "train", args.batch_size, seed=args.seed, offline=offline)
+    spec = MODELS[args.model]
+    dataset = load_dataset(
+        dataset_name, "train", args.batch_size, seed=args.seed, offline=offline, with_labels=spec.conditional
+    )
     batches_per_epoch = int(dataset.cardinality())
     dataset = dataset.repeat()
 
@@ -143,7 +148,10 @@ def _train(args):
         initial_epoch = _completed_epochs(history_path)
         print(f"Resuming {checkpoint_path} after epoch {initial_epoch}.")
     else:
-        model = build_model(args.model, DATASETS[dataset_name].image_shape, seed=args.seed)
+        model = build_model(
+            args.model, DATASETS[dataset_name].image_shape, seed=args.seed,
+            num_classes=DATASETS[dataset_name].num_classes,
+        )
         model.compile()
         initial_epoch = 0
 
@@ -198,10 +206,23 @@ def _sample(args):
     import numpy as np
 
     model = _load_run(args.run_dir)
-    images = model.generate(args.num_images, seed=args.seed)
+    num_classes = getattr(model, "num_classes", None)
+    if args.label is not None:
+        if not num_classes:
+            raise ValueError(f"--label needs a conditional model; {args.run_dir} holds a {type(model).__name__}.")
+        if not 0 <= args.label < num_classes:
+            raise ValueError(f"--label must lie in [0, {num_classes}). Received: {args.label}")
+    if num_classes:
+        labels = np.arange(args.num_images) % num_classes if args.label is None else np.full(args.num_images, args.label)
+        images = model.generate(args.num_images, seed=args.seed, labels=labels)
+        arrays = {"images": images.astype("float32"), "labels": labels.astype("int64")}
+    else:
+        images = model.generate(args.num_images, seed=args.seed)
+        arrays = {"images": images.astype("float32")}
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(args.out, images=images.astype("float32"))
-    print(f"Wrote {len(images)} images {images.shape[1:]} in [-1, 1] to {args.out}")
+    np.savez(args.out, **arrays)
+    what = "images and their labels" if num_classes else "images"
+    print(f"Wrote {len(images)} {what} {images.shape[1:]} in [-1, 1] to {args.out}")
     return 0
 
 
@@ -259,6 +280,7 @@ def _evaluate(args):
         results.update(evaluate_mnist_samples(
             model.generate(count, seed=args.seed), real_images[:count], classifier=classifier
         ))
+        results.update(_model_specific_metrics(model, dataset_name, count, args.seed, classifier))
         if 2 * count <= len(real_images):
             # The same metrics for real images at the same N: the ceiling.
             results["real_data"] = evaluate_mnist_samples(
@@ -268,6 +290,27 @@ def _evaluate(args):
     (args.run_dir / "metrics.json").write_text(text + "\n")
     print(text)
     return 0
+
+
+def _model_specific_metrics(model, dataset_name, count, seed, classifier):
+    """A conditional GAN: does it draw the digit asked for? InfoGAN: is its
+    categorical code the digit class (on the held-out real digits)?"""
+    import numpy as np
+
+    from gan_keras.data import load_arrays, to_model_range
+    from gan_keras.metrics import conditional_accuracy, matched_category_error
+
+    results = {}
+    num_classes = getattr(model, "num_classes", None)
+    if num_classes:
+        labels = np.arange(count) % num_classes
+        images = model.generate(count, seed=seed, labels=labels)
+        results["label_accuracy"] = conditional_accuracy(images, labels, classifier=classifier)
+    if hasattr(model, "predict_codes"):
+        images, labels = load_arrays(dataset_name, "test")
+        probabilities, _ = model.predict_codes(to_model_range(images))
+        results["categorical_code"] = matched_category_error(probabilities.argmax(axis=1), labels)
+    return results
 
 
 def _summary(args):

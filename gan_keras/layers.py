@@ -31,6 +31,7 @@ __all__ = [
     "GatedPixelCNNBlock",
     "GaussianSampling",
     "MaskedConv2D",
+    "Maxout",
     "MinibatchDiscrimination",
     "PrependReferenceBatch",
     "RowLSTM",
@@ -510,3 +511,34 @@ class VirtualBatchNormalization(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "reference_size": self.reference_size, "epsilon": self.epsilon}
+
+
+@keras.saving.register_keras_serializable(package="gan_keras")
+class Maxout(keras.layers.Layer):
+    """A maxout layer (Goodfellow et al. 2013): `units` outputs, each the
+    maximum of `pieces` linear functions of the input. The conditional GAN of
+    Mirza & Osindero 2014 builds its discriminator from these.
+
+    Input: (batch, features). Output: (batch, units).
+    """
+
+    def __init__(self, units, pieces, **kwargs):
+        super().__init__(**kwargs)
+        for argument, value in (("units", units), ("pieces", pieces)):
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"Invalid value for argument `{argument}`. Expected a positive int. "
+                                 f"Received: {argument}={value!r}")
+        self.units, self.pieces = units, pieces
+        self.linear = keras.layers.Dense(units * pieces, name="linear")
+
+    def build(self, input_shape):
+        self.linear.build(input_shape)
+
+    def call(self, inputs):
+        return ops.max(ops.reshape(self.linear(inputs), (-1, self.units, self.pieces)), axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.units)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "pieces": self.pieces}

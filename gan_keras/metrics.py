@@ -61,8 +61,10 @@ __all__ = [
     "INCEPTION_WEIGHTS_URL",
     "InceptionWeightsUnavailableError",
     "MNIST_CLASSIFIER_WEIGHTS",
+    "conditional_accuracy",
     "evaluate_mnist_samples",
     "evaluate_rgb_samples",
+    "matched_category_error",
     "inception_feature_extractor",
     "inception_features",
     "load_mnist_classifier",
@@ -449,6 +451,51 @@ def evaluate_mnist_samples(generated_images, real_images, classifier=None, k=3):
         "precision": precision,
         "recall": recall,
         **mode_coverage(fake_probabilities),
+    }
+
+
+def conditional_accuracy(generated_images, requested_labels, classifier=None):
+    """The share of generated digits that the MNIST classifier reads as the
+    label they were asked for: a conditional GAN's main metric."""
+    requested_labels = np.asarray(requested_labels)
+    if requested_labels.shape != (len(generated_images),):
+        raise ValueError(f"Expected one requested label per image ({len(generated_images)}). "
+                         f"Received labels of shape {requested_labels.shape}")
+    classifier = classifier or load_mnist_classifier()
+    _, probabilities = _features_and_probabilities(classifier, generated_images)
+    return float(np.mean(probabilities.argmax(axis=1) == requested_labels))
+
+
+def matched_category_error(categories, labels):
+    """The error of an unsupervised categorical code used as a classifier
+    (InfoGAN's MNIST metric, Chen et al. 2016, section 7.2).
+
+    Each category is matched to one class so that the most images agree (the
+    Hungarian algorithm on the category x class counts: a one-to-one matching,
+    stricter than letting several categories vote for the same digit); the
+    error is the share of images whose category's class is not their label.
+
+    Args:
+        categories: (N,) ints, the category each image was put in.
+        labels: (N,) ints, the true classes.
+
+    Returns:
+        dict: `error`, and `mapping` {category: class}.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    categories, labels = np.asarray(categories), np.asarray(labels)
+    if categories.shape != labels.shape or categories.ndim != 1:
+        raise ValueError(f"Expected two int arrays of the same shape (N,). Received: {categories.shape} and "
+                         f"{labels.shape}")
+    category_values, category_index = np.unique(categories, return_inverse=True)
+    label_values, label_index = np.unique(labels, return_inverse=True)
+    counts = np.zeros((len(category_values), len(label_values)), "int64")
+    np.add.at(counts, (category_index, label_index), 1)
+    rows, columns = linear_sum_assignment(counts, maximize=True)
+    return {
+        "error": float(1.0 - counts[rows, columns].sum() / len(labels)),
+        "mapping": {int(category_values[r]): int(label_values[c]) for r, c in zip(rows, columns)},
     }
 
 

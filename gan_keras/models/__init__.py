@@ -2,6 +2,16 @@
 
 import dataclasses
 
+from gan_keras.models.conditional import (
+    ConditionalGAN,
+    InfoGAN,
+    cgan_discriminator,
+    cgan_generator,
+    conditional_dcgan_discriminator,
+    conditional_dcgan_generator,
+    infogan_discriminator,
+    infogan_generator,
+)
 from gan_keras.models.dcgan import dcgan_discriminator, dcgan_generator
 from gan_keras.models.gan import (
     GAN,
@@ -33,6 +43,14 @@ from gan_keras.models.vae import (
 
 __all__ = [
     "GAN",
+    "ConditionalGAN",
+    "InfoGAN",
+    "cgan_discriminator",
+    "cgan_generator",
+    "conditional_dcgan_discriminator",
+    "conditional_dcgan_generator",
+    "infogan_discriminator",
+    "infogan_generator",
     "VAE",
     "Autoencoder",
     "PixelCNN",
@@ -63,11 +81,16 @@ __all__ = [
 
 @dataclasses.dataclass(frozen=True)
 class ModelSpec:
-    """How the CLI builds a model: `build(image_shape, seed)` and its usual data."""
+    """How the CLI builds a model: `build(image_shape, seed)` and its usual data.
+
+    A `conditional` model trains on (images, labels) and is built with
+    `build(image_shape, seed, num_classes)`.
+    """
 
     build: callable
     default_dataset: str
     description: str
+    conditional: bool = False
 
 
 def _dense_gan(image_shape, seed):
@@ -84,6 +107,27 @@ def _dcgan(image_shape, seed):
         dcgan_generator(image_shape=image_shape), dcgan_discriminator(image_shape), latent_distribution="uniform",
         seed=seed,
     )
+
+
+def _cgan(image_shape, seed, num_classes=10):
+    return ConditionalGAN(
+        cgan_generator(num_classes=num_classes, image_shape=image_shape),
+        cgan_discriminator(image_shape, num_classes=num_classes),
+        seed=seed,
+    )
+
+
+def _conv_cgan(image_shape, seed, num_classes=10):
+    return ConditionalGAN(
+        conditional_dcgan_generator(num_classes=num_classes, image_shape=image_shape),
+        conditional_dcgan_discriminator(image_shape, num_classes=num_classes),
+        latent_distribution="uniform",
+        seed=seed,
+    )
+
+
+def _infogan(image_shape, seed):
+    return InfoGAN(infogan_generator(image_shape=image_shape), infogan_discriminator(image_shape), seed=seed)
 
 
 def _vae(image_shape, seed, num_classes=None):
@@ -115,6 +159,15 @@ MODELS = {
     "dcgan": ModelSpec(
         _dcgan, "mnist", "DCGAN, Radford et al.'s all-convolutional GAN; 64x64x3 on celeb_a (section 5)"
     ),
+    "cgan": ModelSpec(
+        _cgan, "mnist", "conditional GAN, Mirza & Osindero's maxout MLPs, label to G and D (section 6)", conditional=True
+    ),
+    "conv_cgan": ModelSpec(
+        _conv_cgan, "mnist", "conditional GAN on DCGAN's networks, label to G and D (section 6)", conditional=True
+    ),
+    "infogan": ModelSpec(
+        _infogan, "mnist", "InfoGAN, 10-way categorical + 2 continuous codes, Q head on D (section 6)"
+    ),
     "vae": ModelSpec(_vae, "mnist", "the variational autoencoder, conv, 16-D latent, Bernoulli pixels (section 3)"),
     "pixelcnn": ModelSpec(_pixelcnn, "mnist", "PixelCNN, masked convolutions, exact likelihood of binary pixels (section 4)"),
     "gated_pixelcnn": ModelSpec(
@@ -124,8 +177,10 @@ MODELS = {
 }
 
 
-def build_model(name, image_shape=(28, 28, 1), seed=None):
-    """A new, uncompiled model of the registry by name."""
+def build_model(name, image_shape=(28, 28, 1), seed=None, num_classes=10):
+    """A new, uncompiled model of the registry by name (`num_classes`: conditional models only)."""
     if name not in MODELS:
         raise ValueError(f"Unknown model {name!r}. Expected one of: {', '.join(MODELS)}.")
+    if MODELS[name].conditional:
+        return MODELS[name].build(tuple(image_shape), seed, num_classes=num_classes)
     return MODELS[name].build(tuple(image_shape), seed)

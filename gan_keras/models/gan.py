@@ -297,8 +297,10 @@ class GAN(keras.Model):
                     f"Invalid value for argument `{role}`. Expected a keras.Model. "
                     f"Received: {role}={network!r}"
                 )
-        generated_shape = tuple(generator.output_shape[1:])
-        judged_shape = tuple(discriminator.input_shape[1:])
+        # The first input of each network is the noise / the image; conditional
+        # networks take the label as a second input.
+        generated_shape = tuple(generator.outputs[0].shape[1:])
+        judged_shape = tuple(discriminator.inputs[0].shape[1:])
         if generated_shape != judged_shape:
             raise ValueError(
                 "The generator's output shape must equal the discriminator's input "
@@ -308,7 +310,7 @@ class GAN(keras.Model):
         check_positive_int("discriminator_steps", discriminator_steps)
         self.generator = generator
         self.discriminator = discriminator
-        self.latent_dim = int(generator.input_shape[-1])
+        self.latent_dim = int(generator.inputs[0].shape[-1])
         self.image_shape = generated_shape
         self.generator_loss_name = generator_loss
         self._generator_loss_fn = losses.get_generator_loss(generator_loss)
@@ -614,7 +616,8 @@ class GAN(keras.Model):
         fake_images = self.generator(self.generator_inputs(latent, labels), training=False)
         real_outputs, fake_outputs = self._judge(real_images, fake_images, labels, training=False)
         real_logits, _ = self.split_discriminator_outputs(real_outputs)
-        fake_logits, _ = self.split_discriminator_outputs(fake_outputs)
+        fake_logits, fake_auxiliary = self.split_discriminator_outputs(fake_outputs)
+        self.latent_code_loss(latent, fake_auxiliary)  # InfoGAN tracks its info_loss here
         g_loss, _ = self._generator_objective(real_images, fake_images, labels, training=False)
         self.d_loss_tracker.update_state(self.discriminator_loss(real_logits, fake_logits))
         self.g_loss_tracker.update_state(g_loss)
