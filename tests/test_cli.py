@@ -144,3 +144,34 @@ def test_evaluate_reports_the_exact_likelihood_of_a_pixelcnn(tmp_path, capsys):
     # An untrained network says about 1/2 for every pixel: close to 784 log 2 = 543 nats.
     assert 400 < nats["negative_log_likelihood"] < 700
     assert nats["bits_per_dim"] == pytest.approx(nats["negative_log_likelihood"] / 784 / np.log(2))
+
+
+def test_conditional_gan_trains_on_labels_samples_a_label_and_reports_its_accuracy(tmp_path, capsys):
+    out = tmp_path / "cgan"
+    assert main(["train", "conv_cgan", "--steps", "2", "--batch-size", "64", "--out", str(out)]) == 0
+    assert main(["sample", str(out), "-n", "5", "--label", "3", "--out", str(tmp_path / "threes.npz")]) == 0
+    saved = np.load(tmp_path / "threes.npz")
+    assert saved["images"].shape == (5, 28, 28, 1) and saved["labels"].tolist() == [3] * 5
+    capsys.readouterr()
+    assert main(["evaluate", str(out), "-n", "100"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert 0.0 <= results["label_accuracy"] <= 1.0
+    assert main(["sample", str(out), "-n", "2", "--label", "10", "--out", str(tmp_path / "x.npz")]) == 1
+    assert "--label must lie in [0, 10)" in capsys.readouterr().err
+
+
+def test_sample_label_needs_a_conditional_model(tmp_path, capsys):
+    out = tmp_path / "gan"
+    main(["train", "gan", "--steps", "1", "--batch-size", "64", "--out", str(out)])
+    capsys.readouterr()
+    assert main(["sample", str(out), "--label", "3", "--out", str(tmp_path / "s.npz")]) == 1
+    assert "--label needs a conditional model" in capsys.readouterr().err
+
+
+def test_infogan_evaluate_reports_the_categorical_code_error(tmp_path, capsys):
+    out = tmp_path / "infogan"
+    assert main(["train", "infogan", "--steps", "2", "--batch-size", "64", "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", str(out), "-n", "100"]) == 0
+    code = json.loads(capsys.readouterr().out)["categorical_code"]
+    assert 0.0 <= code["error"] <= 0.9 and len(code["mapping"]) >= 1
