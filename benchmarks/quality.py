@@ -17,6 +17,9 @@ time to sample 16 digits, so the table compares the models' speed. PixelCNN
 and PixelRNN draw a digit in 784 sequential steps, so they are left out of the
 N-sample table.
 
+Conditional models also get their label accuracy, InfoGAN the error of its
+categorical code as a digit classifier (`gan_keras.metrics.control_metrics`).
+
 Results accumulate in benchmarks/results/quality.json (a model that is run
 again replaces its old record), and both tables are rewritten from it into
 benchmarks/results/quality.md.
@@ -35,13 +38,16 @@ import numpy as np  # noqa: E402
 
 from device import device_name  # noqa: E402  (benchmarks/device.py)
 from gan_keras.data import binarize, load_arrays, load_dataset, to_model_range  # noqa: E402
-from gan_keras.metrics import evaluate_mnist_samples, load_mnist_classifier  # noqa: E402
+from gan_keras.metrics import control_metrics, evaluate_mnist_samples, load_mnist_classifier  # noqa: E402
 from gan_keras.models import MODELS, build_model  # noqa: E402
 
 # Fixed budgets on the 4,500 offline digits: (epochs, batch size).
 BUDGETS = {
     "gan": (100, 64),
     "conv_gan": (20, 64),
+    "dcgan": (20, 64),
+    "conv_cgan": (20, 64),
+    "infogan": (20, 64),
     "vae": (200, 32),
     "pixelcnn": (10, 32),
     "gated_pixelcnn": (10, 32),
@@ -74,6 +80,12 @@ def sample_row(record):
     )
 
 
+def control_row(record):
+    accuracy = f"{record['label_accuracy']:.1%}" if "label_accuracy" in record else ""
+    code = f"{record['categorical_code']['error']:.1%}" if "categorical_code" in record else ""
+    return f"| `{record['model']}`, {record['epochs']} epochs | {accuracy} | {code} |"
+
+
 def likelihood_row(record):
     nats = record["held_out_nats"]
     if "negative_log_likelihood" in nats:  # exact: PixelCNN, PixelRNN
@@ -104,6 +116,14 @@ def write_tables(records, ceiling, count, seed):
     order = {name: index for index, name in enumerate(BUDGETS)}
     records = sorted(records, key=lambda r: order.get(r["model"], len(order)))
     text = "\n".join([header, ceiling_row, *map(sample_row, [r for r in records if "classifier_score" in r])])
+    controlled = [r for r in records if "label_accuracy" in r or "categorical_code" in r]
+    if controlled:
+        text += "\n\n" + "\n".join([
+            f"Control: the share of {count} digits asked for by label that the classifier reads as that label; "
+            "the error of InfoGAN's categorical code as a classifier of the held-out digits (one-to-one matching).\n",
+            "| model | label accuracy | categorical code error |\n|---|---|---|",
+            *map(control_row, controlled),
+        ])
     likelihood = [r for r in records if "held_out_nats" in r]
     if likelihood:
         text += "\n\n" + "\n".join([
@@ -129,7 +149,8 @@ def main():
     real = to_model_range(images[np.random.default_rng(0).permutation(len(images))])
     if 2 * count > len(real):
         raise SystemExit(f"--num-samples {count} needs {2 * count} real digits; there are {len(real)}.")
-    held_out = binarize(to_model_range(load_arrays("mnist", "test")[0]), seed=0)
+    test_images, test_labels = load_arrays("mnist", "test")
+    held_out = binarize(to_model_range(test_images), seed=0)
     classifier = load_mnist_classifier()
     device = device_name()
     ceiling = evaluate_mnist_samples(real[count : 2 * count], real[:count], classifier=classifier)
@@ -142,7 +163,8 @@ def main():
         keras.utils.set_random_seed(args.seed)
         model = build_model(name, seed=args.seed)
         model.compile()
-        dataset = load_dataset("mnist", "train", batch_size=batch_size, seed=args.seed)
+        dataset = load_dataset("mnist", "train", batch_size=batch_size, seed=args.seed,
+                               with_labels=MODELS[name].conditional)
         start = time.perf_counter()
         model.fit(dataset, epochs=epochs, verbose=0)
         seconds = round(time.perf_counter() - start)
@@ -152,6 +174,8 @@ def main():
         if name not in SEQUENTIAL_SAMPLERS:
             samples = model.generate(count, seed=args.seed)
             record.update(evaluate_mnist_samples(samples, real[:count], classifier=classifier))
+            record.update(control_metrics(model, to_model_range(test_images), test_labels, num_samples=count,
+                                          seed=args.seed, classifier=classifier))
         if hasattr(model, "likelihood_report"):
             record["held_out_nats"] = model.likelihood_report(held_out, num_samples=IMPORTANCE_SAMPLES, seed=0)
         records = [r for r in records if r["model"] != name] + [record]

@@ -249,7 +249,7 @@ def _evaluate(args):
     import numpy as np
 
     from gan_keras.data import load_arrays, to_model_range
-    from gan_keras.metrics import evaluate_mnist_samples, load_mnist_classifier
+    from gan_keras.metrics import control_metrics, evaluate_mnist_samples, load_mnist_classifier
 
     model = _load_run(args.run_dir)
     run_file = args.run_dir / "run.json"
@@ -280,7 +280,10 @@ def _evaluate(args):
         results.update(evaluate_mnist_samples(
             model.generate(count, seed=args.seed), real_images[:count], classifier=classifier
         ))
-        results.update(_model_specific_metrics(model, dataset_name, count, args.seed, classifier))
+        test_images, test_labels = load_arrays(dataset_name, "test")
+        results.update(control_metrics(
+            model, to_model_range(test_images), test_labels, num_samples=count, seed=args.seed, classifier=classifier
+        ))
         if 2 * count <= len(real_images):
             # The same metrics for real images at the same N: the ceiling.
             results["real_data"] = evaluate_mnist_samples(
@@ -290,27 +293,6 @@ def _evaluate(args):
     (args.run_dir / "metrics.json").write_text(text + "\n")
     print(text)
     return 0
-
-
-def _model_specific_metrics(model, dataset_name, count, seed, classifier):
-    """A conditional GAN: does it draw the digit asked for? InfoGAN: is its
-    categorical code the digit class (on the held-out real digits)?"""
-    import numpy as np
-
-    from gan_keras.data import load_arrays, to_model_range
-    from gan_keras.metrics import conditional_accuracy, matched_category_error
-
-    results = {}
-    num_classes = getattr(model, "num_classes", None)
-    if num_classes:
-        labels = np.arange(count) % num_classes
-        images = model.generate(count, seed=seed, labels=labels)
-        results["label_accuracy"] = conditional_accuracy(images, labels, classifier=classifier)
-    if hasattr(model, "predict_codes"):
-        images, labels = load_arrays(dataset_name, "test")
-        probabilities, _ = model.predict_codes(to_model_range(images))
-        results["categorical_code"] = matched_category_error(probabilities.argmax(axis=1), labels)
-    return results
 
 
 def _summary(args):

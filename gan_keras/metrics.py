@@ -62,6 +62,7 @@ __all__ = [
     "InceptionWeightsUnavailableError",
     "MNIST_CLASSIFIER_WEIGHTS",
     "conditional_accuracy",
+    "control_metrics",
     "evaluate_mnist_samples",
     "evaluate_rgb_samples",
     "matched_category_error",
@@ -497,6 +498,26 @@ def matched_category_error(categories, labels):
         "error": float(1.0 - counts[rows, columns].sum() / len(labels)),
         "mapping": {int(category_values[r]): int(label_values[c]) for r, c in zip(rows, columns)},
     }
+
+
+def control_metrics(model, held_out_images, held_out_labels, num_samples=2000, seed=0, classifier=None):
+    """How well a model's inputs control what it draws, where they should.
+
+    A conditional model (`num_classes`): `label_accuracy`, the
+    `conditional_accuracy` of `num_samples` digits, the classes in turn.
+    A model with a categorical code (InfoGAN's `predict_codes`):
+    `categorical_code`, the `matched_category_error` of its code on the
+    held-out real digits. Other models: an empty dict.
+    """
+    results = {}
+    if getattr(model, "num_classes", None):
+        labels = np.arange(num_samples) % model.num_classes
+        images = model.generate(num_samples, seed=seed, labels=labels)
+        results["label_accuracy"] = conditional_accuracy(images, labels, classifier=classifier)
+    if hasattr(model, "predict_codes"):
+        probabilities, _ = model.predict_codes(held_out_images)
+        results["categorical_code"] = matched_category_error(probabilities.argmax(axis=1), held_out_labels)
+    return results
 
 
 # --------------------------------------------------------------------------- #
