@@ -230,8 +230,9 @@ def infogan_discriminator(image_shape=MNIST_SHAPE, num_categories=10, num_contin
     """InfoGAN's MNIST discriminator with its Q head: image -> [logit, Q's outputs].
 
     Shared body: 4x4 stride-2 convolution to 64 channels, LeakyReLU(0.1);
-    4x4 stride-2 convolution to 128, BN, LeakyReLU; Dense 1024, BN,
-    LeakyReLU. D: Dense 1 (a logit). Q: Dense 128, BN, LeakyReLU, then
+    4x4 stride-2 convolution to 128, BN, LeakyReLU; Dense 1024, LeakyReLU
+    (the paper: with BN, which stops training here; see the comment in the
+    code). D: Dense 1 (a logit). Q: Dense 128, BN, LeakyReLU, then
     `num_categories` logits of the categorical code and `num_continuous`
     means of the continuous codes (a factored Gaussian with unit variance).
     """
@@ -240,8 +241,13 @@ def infogan_discriminator(image_shape=MNIST_SHAPE, num_categories=10, num_contin
     hidden = layers.LeakyReLU(leak)(layers.Conv2D(64, 4, strides=2, padding="same")(image))
     hidden = layers.Conv2D(128, 4, strides=2, padding="same", use_bias=False)(hidden)
     hidden = layers.LeakyReLU(leak)(layers.BatchNormalization()(hidden))
-    hidden = layers.Dense(1024, use_bias=False)(layers.Flatten()(hidden))
-    body = layers.LeakyReLU(leak, name="shared_body")(layers.BatchNormalization()(hidden))
+    # The paper puts BatchNorm after this layer too. Here D judges real and
+    # fake batches in separate calls (as DCGAN does, and as `GAN` does for
+    # every D with BatchNorm), and a BatchNorm this close to the linear logit
+    # then gives both batches nearly the same mean logit: measured, D could
+    # no longer teach G anything (classifier score 1.0, noise, after 2
+    # epochs). Without it the model trains.
+    body = layers.LeakyReLU(leak, name="shared_body")(layers.Dense(1024, name="shared_dense")(layers.Flatten()(hidden)))
     logit = layers.Dense(1, name="logit")(body)
     q_hidden = layers.LeakyReLU(leak)(layers.BatchNormalization()(layers.Dense(128, use_bias=False, name="q_hidden")(body)))
     q_outputs = layers.Dense(num_categories + num_continuous, name="q_outputs")(q_hidden)
