@@ -45,9 +45,9 @@ from gan_keras.models import MODELS, build_model  # noqa: E402
 BUDGETS = {
     "gan": (100, 64),
     "conv_gan": (20, 64),
-    "dcgan": (20, 64),
-    "conv_cgan": (20, 64),
-    "infogan": (20, 64),
+    "dcgan": (60, 64),
+    "conv_cgan": (40, 64),
+    "infogan": (50, 64),
     "vae": (200, 32),
     "pixelcnn": (10, 32),
     "gated_pixelcnn": (10, 32),
