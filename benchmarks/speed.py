@@ -1,13 +1,15 @@
 """Training speed of the dense course GAN: gan_keras vs a plain keras.io-style GAN.
 
-Both train the same dense networks (COURSE.md section 1) with the same batch of
-real MNIST digits held in memory (so the input pipeline is not measured), each
-with XLA off and on, on whatever device TensorFlow uses. After a warm-up that
-includes compilation, the four configurations are timed in interleaved rounds
-(so a slow spell of a shared machine hits them all alike). The table gives the
-best and the median steps per second of the wall clock and the median CPU
-time per step: on a shared virtual machine the best of many short runs is the
-steadiest estimate of what the code itself costs.
+Both train the same dense networks (the dense MNIST GAN of Goodfellow et al.
+2014, "Generative Adversarial Nets": `dense_generator` and
+`dense_discriminator`) with the same batch of real MNIST digits held in memory
+(so the input pipeline is not measured), each with XLA off and on, on
+whatever device TensorFlow uses. After a warm-up that includes compilation,
+the four configurations are timed in interleaved rounds (so a slow spell of a
+shared machine hits them all alike). The table gives the best and the median
+steps per second of the wall clock and the median CPU time per step: on a
+shared virtual machine the best of many short runs is the steadiest estimate
+of what the code itself costs.
 
     python benchmarks/speed.py [--batch-size 64] [--steps 100] [--repeats 15] [--xla off|on|both]
 """

@@ -1,6 +1,7 @@
-"""One check that every generative model of the package passes (STYLE.md):
-fit two steps, the metric names, `get_config` and `.keras` round trips, and
-`generate`'s shape, range and seed determinism."""
+"""One check that every generative model of the package passes, in the manner
+of KerasHub's per-model tests: fit two steps, the metric names, `get_config`
+and `.keras` round trips, and `generate`'s shape, range and seed determinism.
+Each tests/models/test_*.py adds only the maths of its own paper."""
 
 import keras
 import numpy as np

@@ -13,7 +13,10 @@ from gan_keras.models import (
     dense_generator,
 )
 
-# COURSE.md section 1, the slides' model.summary(): (layer class, output shape, params).
+# The dense MNIST GAN of Goodfellow et al. 2014, "Generative Adversarial Nets", in the
+# course's Keras version: its model.summary() tables, which `dense_generator` and
+# `dense_discriminator` document (the paper itself gives no layer table).
+# Rows: (layer class, output shape, params).
 GENERATOR_TABLE = [
     ("Dense", (None, 256), 25_856),
     ("LeakyReLU", (None, 256), 0),
