@@ -258,14 +258,19 @@ def _check_image_size(image_size):
 # Offline sources
 # --------------------------------------------------------------------------- #
 def _stratified_split(labels, test_per_class, seed=0):
-    """Indices of a fixed stratified train/test split."""
+    """Indices of a fixed stratified train/test split, each in a fixed shuffled order.
+
+    The shipped copies are sorted by label; returning the indices in that order
+    would make the first held-out digits all zeros. Each split is shuffled once
+    with `seed`, so the same seed always gives the same order.
+    """
     rng = np.random.default_rng(seed)
     train, test = [], []
     for label in np.unique(labels):
         members = rng.permutation(np.flatnonzero(labels == label))
         test.extend(members[:test_per_class])
         train.extend(members[test_per_class:])
-    return np.sort(np.array(train)), np.sort(np.array(test))
+    return rng.permutation(np.array(train)), rng.permutation(np.array(test))
 
 
 def _offline_mnist(split):
@@ -295,18 +300,19 @@ _OFFLINE_LOADERS = {"mnist": _offline_mnist, "digits": _offline_digits}
 
 
 def _announce_offline(name, split, count, stacklevel):
-    key = (name, split)
-    if key in _announced_offline:
+    # Once per dataset, not per split: `evaluate` reads both splits, and one
+    # warning that names the offline copy says it all.
+    if name in _announced_offline:
         return
-    _announced_offline.add(key)
+    _announced_offline.add(name)
     hint = (
         f" Set {OFFLINE_ENV_VAR}=0 with internet access to use the full TFDS dataset."
         if DATASETS[name].tfds_name
         else ""
     )
     warnings.warn(
-        f"gan_keras is offline: dataset {name!r} (split {split!r}) uses "
-        f"{DATASETS[name].offline_source}: {count:,} images.{hint}",
+        f"gan_keras is offline: dataset {name!r} uses "
+        f"{DATASETS[name].offline_source}; split {split!r}: {count:,} images.{hint}",
         OfflineDataWarning,
         stacklevel=stacklevel,
     )
