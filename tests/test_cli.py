@@ -4,6 +4,7 @@ import csv
 import json
 import subprocess
 import sys
+import warnings
 
 import keras
 import numpy as np
@@ -175,3 +176,25 @@ def test_infogan_evaluate_reports_the_categorical_code_error(tmp_path, capsys):
     assert main(["evaluate", str(out), "-n", "100"]) == 0
     code = json.loads(capsys.readouterr().out)["categorical_code"]
     assert 0.0 <= code["error"] <= 0.9 and len(code["mapping"]) >= 1
+
+
+def test_evaluate_announces_the_offline_data_once(tmp_path, monkeypatch, capsys):
+    # `evaluate` reads two splits (train digits to compare with, test digits for
+    # the controls); the offline warning is about the dataset, so it comes once.
+    from gan_keras import data
+    from gan_keras.models import build_model
+
+    run = tmp_path / "run"
+    run.mkdir()
+    model = build_model("gan", (28, 28, 1), seed=0)
+    model.compile()
+    model.save(run / "model.keras")
+    (run / "run.json").write_text(json.dumps({"model": "gan", "dataset": "mnist"}))
+    monkeypatch.setenv("GAN_KERAS_OFFLINE", "1")
+    monkeypatch.setattr(data, "_announced_offline", set())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["evaluate", str(run), "-n", "20"]) == 0
+    offline_warnings = [w for w in caught if issubclass(w.category, data.OfflineDataWarning)]
+    assert len(offline_warnings) == 1, [str(w.message) for w in offline_warnings]
+    assert "'mnist'" in str(offline_warnings[0].message)
