@@ -65,7 +65,7 @@ def _parser():
     length = train.add_mutually_exclusive_group()
     length.add_argument("--steps", type=_positive_int, help="train for exactly N batches")
     length.add_argument("--epochs", type=_positive_int, help="train for N epochs (default 10)")
-    train.add_argument("--batch-size", type=_positive_int, default=64)
+    train.add_argument("--batch-size", type=_positive_int, default=64, help="images per batch (default 64)")
     train.add_argument("--seed", type=int, default=0, help="seed of the data order and of the noise")
     train.add_argument("--out", required=True, type=Path, metavar="DIR", help="output directory")
     train.add_argument("--resume", action="store_true", help="continue from DIR/model.keras")
@@ -73,23 +73,28 @@ def _parser():
 
     sample = commands.add_parser("sample", help="draw samples from a trained model")
     sample.add_argument("run_dir", type=Path, metavar="DIR", help="a directory written by `train`")
-    sample.add_argument("-n", "--num-images", type=_positive_int, default=64)
-    sample.add_argument("--seed", type=int, default=None)
+    sample.add_argument("-n", "--num-images", type=_positive_int, default=64, metavar="N",
+                        help="images to draw (default 64)")
+    sample.add_argument("--seed", type=int, default=None,
+                        help="seed of the noise, for repeatable samples (default: new noise every run)")
     sample.add_argument("--label", type=int, default=None,
                         help="conditional models: the class of every image (default: all classes in turn)")
-    sample.add_argument("--out", required=True, type=Path, metavar="FILE.npz")
+    sample.add_argument("--out", required=True, type=Path, metavar="FILE.npz",
+                        help="where to save `images` (N, H, W, C) float32 in [-1, 1] (and `labels`)")
 
     evaluate = commands.add_parser("evaluate", help="sample-quality metrics of a trained model, as JSON")
     evaluate.add_argument("run_dir", type=Path, metavar="DIR", help="a directory written by `train`")
-    evaluate.add_argument("-n", "--num-images", type=_positive_int, default=2000,
+    evaluate.add_argument("-n", "--num-images", type=_positive_int, default=2000, metavar="N",
                           help="samples compared (the metrics depend on it; default 2000)")
-    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--seed", type=int, default=0,
+                          help="seed of the generated samples and the importance samples (default 0)")
     evaluate.add_argument("--importance-samples", type=_positive_int, default=1000, metavar="K",
                           help="samples per image of the importance-weighted bound (likelihood models)")
 
     summary = commands.add_parser("summary", help="print the Keras summaries of a model's networks")
     summary.add_argument("model", choices=list(MODELS), metavar="MODEL", help=f"one of {', '.join(MODELS)}")
-    summary.add_argument("--dataset", choices=list(DATASETS), metavar="NAME")
+    summary.add_argument("--dataset", choices=list(DATASETS), metavar="NAME",
+                         help="build the networks for this dataset's image shape (default: the model's usual one)")
     return parser
 
 

@@ -1,5 +1,6 @@
 """python -m gan_keras: list, train, sample, summary, and clear errors."""
 
+import argparse
 import csv
 import json
 import subprocess
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 
 import gan_keras  # noqa: F401  (registers the models for load_model)
-from gan_keras.cli import main
+from gan_keras.cli import _parser, main
 
 
 def test_list_names_models_and_datasets(capsys):
@@ -198,3 +199,21 @@ def test_evaluate_announces_the_offline_data_once(tmp_path, monkeypatch, capsys)
     offline_warnings = [w for w in caught if issubclass(w.category, data.OfflineDataWarning)]
     assert len(offline_warnings) == 1, [str(w.message) for w in offline_warnings]
     assert "'mnist'" in str(offline_warnings[0].message)
+
+
+def _actions_without_help(parser, command="python -m gan_keras"):
+    missing = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helped = {choice.dest for choice in action._choices_actions if choice.help}
+            for name, subparser in action.choices.items():
+                if name not in helped:
+                    missing.append(f"{command} {name}")
+                missing += _actions_without_help(subparser, f"{command} {name}")
+        elif not action.help or action.help == argparse.SUPPRESS:
+            missing.append(f"{command} {'/'.join(action.option_strings) or action.dest}")
+    return missing
+
+
+def test_every_command_and_option_has_help():
+    assert _actions_without_help(_parser()) == []
