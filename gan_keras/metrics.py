@@ -727,8 +727,10 @@ def evaluate_rgb_samples(
         splits: splits of the Inception score.
 
     Returns:
-        dict: `num_images` (generated), `inception_score`,
-        `inception_score_std`, `fid`, `kid` and `kid_std`.
+        dict: `num_samples` (generated images evaluated), `inception_score`,
+        `inception_score_std`, `frechet_distance` (the FID), `kid` and
+        `kid_std`; `num_samples` and `frechet_distance` mean what they mean
+        in `evaluate_mnist_samples`.
     """
     # Check the images, batch size and splits before InceptionV3 is built and run
     # (minutes for 50,000 images).
@@ -745,10 +747,10 @@ def evaluate_rgb_samples(
         real_features, fake_features, num_subsets=kid_num_subsets, subset_size=kid_subset_size, seed=seed
     )
     return {
-        "num_images": len(fake_features),
+        "num_samples": len(fake_features),
         "inception_score": score,
         "inception_score_std": score_std,
-        "fid": frechet_feature_distance(real_features, fake_features),
+        "frechet_distance": frechet_feature_distance(real_features, fake_features),
         "kid": kid,
         "kid_std": kid_std,
     }

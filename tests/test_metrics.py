@@ -336,10 +336,13 @@ def test_values_just_outside_the_range_are_accepted_and_clipped(random_inception
 
 def test_evaluate_rgb_samples_with_random_weights_returns_every_metric():
     result = metrics.evaluate_rgb_samples(_rgb_images(6, seed=1), _rgb_images(6, seed=2), weights=None, splits=2)
-    assert set(result) == {"num_images", "inception_score", "inception_score_std", "fid", "kid", "kid_std"}
-    assert result["num_images"] == 6
+    # The keys shared with evaluate_mnist_samples have the same names there.
+    assert set(result) == {
+        "num_samples", "inception_score", "inception_score_std", "frechet_distance", "kid", "kid_std"
+    }
+    assert result["num_samples"] == 6
     assert all(np.isfinite(value) for value in result.values())
-    assert 1.0 <= result["inception_score"] <= 1000.0 and result["fid"] >= 0.0
+    assert 1.0 <= result["inception_score"] <= 1000.0 and result["frechet_distance"] >= 0.0
 
 
 def test_offline_without_cached_weights_fails_at_once_with_a_clear_error(monkeypatch, tmp_path):
