@@ -3,9 +3,11 @@
 import argparse
 import csv
 import json
+import shlex
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -217,3 +219,34 @@ def _actions_without_help(parser, command="python -m gan_keras"):
 
 def test_every_command_and_option_has_help():
     assert _actions_without_help(_parser()) == []
+
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _readme_shell_lines():
+    """The lines of the README's ```bash blocks, comments removed."""
+    lines, in_block = [], False
+    for line in README.read_text().splitlines():
+        if line.startswith("```"):
+            in_block = line.strip() == "```bash"
+        elif in_block and line.strip():
+            lines.append(shlex.split(line, comments=True))
+    return lines
+
+
+def test_readme_command_lines_parse_and_follow_the_venv_activation():
+    lines = _readme_shell_lines()
+    cli_lines = [index for index, argv in enumerate(lines) if argv[:3] == ["python", "-m", "gan_keras"]]
+    assert len(cli_lines) >= 10
+    # `make` installs into .venv/: a bare `python` has no keras until it is activated.
+    activation = lines.index(["source", ".venv/bin/activate"])
+    assert activation < cli_lines[0]
+    for index in cli_lines:
+        _parser().parse_args(lines[index][3:])  # exits with code 2 on an unknown option
+
+
+def test_the_installed_command_is_this_main():
+    tomllib = pytest.importorskip("tomllib")
+    project = tomllib.loads((README.parent / "pyproject.toml").read_text())["project"]
+    assert project["scripts"] == {"gan-keras": "gan_keras.cli:main"}
