@@ -67,10 +67,11 @@ def sigmoid_cross_entropy(logits, labels):
     # float32 even under mixed precision: the log terms need the range.
     logits = ops.cast(logits, "float32")
     labels = ops.cast(ops.broadcast_to(labels, ops.shape(logits)), "float32")
-    per_element = (
-        ops.relu(logits) - logits * labels + ops.log1p(ops.exp(-ops.abs(logits)))
-    )
-    return ops.mean(per_element)
+    # -y log(sigmoid(l)) - (1 - y) log(1 - sigmoid(l)) = softplus(l) - y l. The
+    # form relu(l) - y l + log1p(exp(-|l|)) has the same value but a kink at
+    # l = 0, where relu and abs have no derivative: its gradient there came out
+    # as -y instead of 1/2 - y. softplus is smooth, with derivative sigmoid(l).
+    return ops.mean(ops.softplus(logits) - logits * labels)
 
 
 def minimax_discriminator_loss(real_logits, fake_logits, real_label=1.0):

@@ -65,6 +65,19 @@ def test_minimax_loss_saturates_where_non_saturating_does_not():
     assert abs(gradients["non_saturating"]) > 100 * abs(gradients["minimax"])
 
 
+@pytest.mark.parametrize("logit", [-6.0, -0.5, 0.0, 0.5, 6.0])
+def test_generator_loss_gradients_by_the_logit_are_exact_everywhere(logit):
+    # d/da log(1 - sigmoid(a)) = -sigmoid(a) and d/da -log sigmoid(a) = sigmoid(a) - 1,
+    # at a = 0 too, where a relu/abs form of the cross-entropy has a kink.
+    fake_logit = tf.Variable([logit])
+    with tf.GradientTape(persistent=True) as tape:
+        minimax = losses.minimax_generator_loss(fake_logit)
+        non_saturating = losses.non_saturating_generator_loss(fake_logit)
+    sigmoid = 1 / (1 + math.exp(-logit))
+    assert float(tape.gradient(minimax, fake_logit)[0]) == pytest.approx(-sigmoid, abs=1e-6)
+    assert float(tape.gradient(non_saturating, fake_logit)[0]) == pytest.approx(sigmoid - 1, abs=1e-6)
+
+
 def test_unknown_generator_loss_is_refused_with_the_choices():
     with pytest.raises(ValueError, match=r"Expected one of \['minimax', 'non_saturating'\].*'wasserstein'"):
         losses.get_generator_loss("wasserstein")
