@@ -134,8 +134,11 @@ def plot_generator_losses():
     """The lesson's figure: log(1 - D(G(z))) vs -log D(G(z)) against D(G(z)).
 
     Both are minimised by the generator. Early in training D easily spots the
-    fakes, so D(G(z)) is near 0: there the minimax curve is flat (a vanishing
-    gradient) while the non-saturating curve is steep (a strong gradient).
+    fakes, so D(G(z)) is near 0: there the minimax curve has slope about -1
+    against D(G(z)), while the non-saturating curve is steep. What vanishes is
+    the gradient with respect to D's logit, through the sigmoid:
+    -D(G(z)) for the minimax loss, against D(G(z)) - 1 for the non-saturating
+    one (see `gan_keras.losses`).
     """
     import matplotlib.pyplot as plt
 
