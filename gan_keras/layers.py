@@ -17,6 +17,9 @@
 * `RowLSTM`: PixelRNN's Row LSTM (same paper, section 3.1): an LSTM that runs
   down the image one row at a time, every row computed in parallel by 1-D
   convolutions, its input masked so that no pixel sees itself or its right.
+* `DiagonalBiLSTM`: PixelRNN's Diagonal BiLSTM (same paper, section 3.2): two
+  LSTMs that sweep the skewed image along its diagonals, one from each top
+  corner, so that every pixel sees all the pixels before it.
 * `MinibatchDiscrimination`, `VirtualBatchNormalization` (with
   `PrependReferenceBatch` / `DropReferenceBatch`): two of the "improved
   techniques for training GANs" of Salimans et al. 2016, sections 3.2 and 3.5.
@@ -27,6 +30,7 @@ import numpy as np
 from keras import ops
 
 __all__ = [
+    "DiagonalBiLSTM",
     "DropReferenceBatch",
     "GatedPixelCNNBlock",
     "GaussianSampling",
@@ -333,6 +337,185 @@ class RowLSTM(keras.layers.Layer):
         return ops.stack(hidden_rows, axis=1)
 
     def compute_output_shape(self, input_shape):
+        return (*input_shape[:3], self.units)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
+def _skew(images):
+    """Shifts row r of (batch, n, m, channels) right by r: (batch, n, n + m - 1, channels).
+
+    Pixel (r, c) moves to column r + c, so each diagonal of the image
+    (r + c constant) becomes one column; the rest is zeros. Done without a
+    loop: give every row n zeros on the right (rows of m + n), read the
+    flat result back in rows one shorter (m + n - 1), and row r starts r
+    places later.
+    """
+    height, width, channels = images.shape[1:]
+    padded = ops.pad(images, ((0, 0), (0, 0), (0, height), (0, 0)))
+    flat = ops.reshape(padded, (-1, height * (width + height), channels))[:, : height * (width + height - 1)]
+    return ops.reshape(flat, (-1, height, width + height - 1, channels))
+
+
+def _unskew(skewed, width):
+    """The inverse of `_skew`: row r keeps columns r .. r + width - 1 (rows one longer move r places back)."""
+    height, skewed_width, channels = skewed.shape[1:]
+    flat = ops.pad(ops.reshape(skewed, (-1, height * skewed_width, channels)), ((0, 0), (0, height), (0, 0)))
+    return ops.reshape(flat, (-1, height, skewed_width + 1, channels))[:, :, :width]
+
+
+@keras.saving.register_keras_serializable(package="gan_keras")
+class DiagonalBiLSTM(keras.layers.Layer):
+    """The Diagonal BiLSTM of van den Oord et al. 2016 ("Pixel Recurrent Neural
+    Networks", section 3.2).
+
+    An LSTM that walks along the diagonals of the image. The input map is
+    first skewed: row r moves r positions to the right, so an n x m map
+    becomes n x (n + m - 1) and each diagonal of the image becomes one
+    column. The LSTM then runs over the skewed map column by column, each
+    column (all n rows at once) in one step:
+
+        [o, f, i, g] = sigmoid/tanh( K_is * x_j  +  K_ss * h_{j-1} ),
+        c_j = f * c_{j-1} + i * g,    h_j = o * tanh(c_j),
+
+    where K_is is a 1x1 convolution of the input (mask "B": a position sees
+    only itself, which for one channel is a plain 1x1 convolution), computed
+    for the whole map at once, and K_ss a 2x1 convolution down the previous
+    column: the hidden states of the same row and of the row above. The
+    output map is unskewed (row r shifted back left by r). In the image,
+    those two states are the pixel's left neighbour (r, c - 1) and the pixel
+    above it (r - 1, c): the state at (r, c) has seen the whole rectangle of
+    rows <= r and columns <= c.
+
+    Bidirectional: a second LSTM with its own weights runs the same way on
+    the horizontally mirrored input and is mirrored back, so it has seen rows
+    <= r and columns >= c, which includes the future pixels to its right in
+    row r. Its output is therefore shifted one row down (row r gets the state
+    of row r - 1: rows < r, columns >= c) before it is added to the first
+    one's. The sum has seen every row above and row r up to (r, c): all the
+    earlier pixels, the full context, where the Row LSTM sees a triangle
+    above the pixel and PixelCNN has a blind spot.
+
+    Its input must already be causal (e.g. the output of a `MaskedConv2D`
+    with mask "A"): the layer keeps "sees only pixels before" true, it does
+    not create it.
+
+    The one pixel a causal input hides. A mask-A feature at (r', c') never
+    holds pixel (r', c') itself, so no feature of row r - 1 or above holds the
+    last pixel of row r - 1, (r - 1, m - 1): only features of row r do, and
+    the left-to-right LSTM at (r, c) reads row r only up to column c, whose
+    7x7 mask-A features reach 3 columns to the right in the row above. Built
+    exactly as in the paper, the output at (r, c) therefore misses pixel
+    (r - 1, m - 1) whenever c < m - 4 (`causal_dependence` shows it). The
+    mirrored LSTM may see the current pixel, since its output is shifted one
+    row down: pass the pixels themselves as a second input,
+    `DiagonalBiLSTM(units)([causal_features, images])`, and the mirrored
+    LSTM also reads them (through its own 1x1 convolution,
+    `pixels_to_state`). Then every output depends on every earlier pixel.
+
+    Weights: `input_to_state`, a 1x1 `MaskedConv2D` with 8 x units filters
+    (the first 4 x units for the left-to-right LSTM, the rest for the
+    mirrored one: a 1x1 convolution commutes with mirroring, so one call
+    serves both); `state_to_state_kernel` of shape (2, 2 x units,
+    4 x units), per direction the 2x1 kernel with the row above in its first
+    `units` rows and the same row in the others, and `state_to_state_bias`.
+
+    Args:
+        units: channels of the hidden and cell states of each direction.
+
+    Input: (batch, height, width, channels). Output: (batch, height, width, units).
+
+    Example:
+
+    ```python
+    images = keras.Input((28, 28, 1))
+    causal = MaskedConv2D(32, 7, mask_type="A")(images)
+    hidden = DiagonalBiLSTM(16)([causal, images])  # (None, 28, 28, 16): sees every earlier pixel
+    ```
+    """
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(units, int) or units < 1:
+            raise ValueError(f"Invalid value for argument `units`. Expected a positive int. Received: units={units!r}")
+        self.units = units
+        self.input_to_state = MaskedConv2D(2 * 4 * units, 1, mask_type="B", name="input_to_state")
+        self.pixels_to_state = None  # built when the pixels come as a second input
+
+    @staticmethod
+    def _with_pixels(inputs):
+        """(causal features, pixels or None) of a tensor, a shape, or a pair of either."""
+        if isinstance(inputs, (list, tuple)) and len(inputs) == 2 and not isinstance(inputs[0], (int, type(None))):
+            return inputs[0], inputs[1]
+        return inputs, None
+
+    def build(self, input_shape):
+        input_shape, pixels_shape = self._with_pixels(input_shape)
+        if pixels_shape is not None:
+            if tuple(pixels_shape[1:3]) != tuple(input_shape[1:3]):
+                raise ValueError(
+                    "DiagonalBiLSTM's two inputs must have the same height and width. "
+                    f"Received: features {tuple(input_shape)} and pixels {tuple(pixels_shape)}"
+                )
+            self.pixels_to_state = keras.layers.Conv2D(4 * self.units, 1, use_bias=False, name="pixels_to_state")
+            self.pixels_to_state.build(pixels_shape)
+        if input_shape[1] is None or input_shape[2] is None:
+            raise ValueError(
+                "DiagonalBiLSTM needs a known image height and width (it unrolls its loop over the diagonals). "
+                f"Received: input shape {tuple(input_shape)}"
+            )
+        self.input_to_state.build(input_shape)
+        self.state_to_state_kernel = self.add_weight(
+            shape=(2, 2 * self.units, 4 * self.units), initializer="glorot_uniform", name="state_to_state_kernel"
+        )
+        self.state_to_state_bias = self.add_weight(
+            shape=(2, 1, 1, 4 * self.units), initializer="zeros", name="state_to_state_bias"
+        )
+
+    def call(self, inputs):
+        inputs, pixels = self._with_pixels(inputs)
+        height, width, units = inputs.shape[1], inputs.shape[2], self.units
+        left_to_right, right_to_left = ops.split(self.input_to_state(inputs), 2, axis=-1)
+        if pixels is not None:
+            # Only the mirrored LSTM, whose output moves one row down, may see
+            # the current pixel (and with it the last pixel of the row above).
+            right_to_left = right_to_left + self.pixels_to_state(pixels)
+        # Both directions run in one loop: the mirrored map joins the batch
+        # (direction first), so each step is one set of operations for both.
+        both = ops.concatenate([left_to_right, ops.flip(right_to_left, axis=2)], axis=0)  # (2 batch, n, m, 4 units)
+        columns = ops.transpose(_skew(both), (2, 0, 1, 3))  # (n + m - 1, 2 batch, n, 4 units)
+        columns = ops.reshape(columns, (columns.shape[0], 2, -1, height, 4 * units))
+        hidden = ops.zeros_like(columns[0, ..., :units])  # (2, batch, n, units): one column
+        cell = hidden
+        from_above, from_same_row = self.state_to_state_kernel[:, :units], self.state_to_state_kernel[:, units:]
+        hidden_columns = []
+        # A Python loop over the (known) n + m - 1 columns, unrolled in the
+        # compiled step as in RowLSTM: XLA compiles its gradient, which it does
+        # not for a symbolic loop. `unstack` (not one slice per column) keeps
+        # the backward pass linear in the number of columns.
+        for column_gates in ops.unstack(columns, axis=0):
+            # The 2x1 state-to-state convolution: row r reads rows r - 1 and r.
+            above = ops.pad(hidden, ((0, 0), (0, 0), (1, 0), (0, 0)))[:, :, :-1]
+            gates = (
+                column_gates
+                + ops.einsum("dbnk,dkg->dbng", above, from_above)
+                + ops.einsum("dbnk,dkg->dbng", hidden, from_same_row)
+                + self.state_to_state_bias
+            )
+            output_gate, forget_gate, input_gate, candidate = (gates[..., k * units : (k + 1) * units] for k in range(4))
+            cell = ops.sigmoid(forget_gate) * cell + ops.sigmoid(input_gate) * ops.tanh(candidate)
+            hidden = ops.sigmoid(output_gate) * ops.tanh(cell)
+            hidden_columns.append(hidden)
+        skewed = ops.reshape(ops.stack(hidden_columns), (len(hidden_columns), -1, height, units))
+        left_to_right, mirrored = ops.split(_unskew(ops.transpose(skewed, (1, 2, 0, 3)), width), 2, axis=0)
+        # The mirrored output, mirrored back and shifted one row down, so that
+        # row r holds what row r - 1 saw and no pixel of row r (those right of
+        # the current pixel are still to come).
+        return left_to_right + _shift_down(ops.flip(mirrored, axis=2))
+
+    def compute_output_shape(self, input_shape):
+        input_shape, _ = self._with_pixels(input_shape)
         return (*input_shape[:3], self.units)
 
     def get_config(self):

@@ -49,6 +49,7 @@ def test_config_round_trip_and_bad_seed():
 
 # -------------------------------------------------------- masked convolution -- #
 from gan_keras.layers import MaskedConv2D, causal_mask  # noqa: E402
+from gan_keras.models.pixelcnn import causal_dependence  # noqa: E402
 
 
 def test_causal_masks_drawn_by_hand():
@@ -58,18 +59,6 @@ def test_causal_masks_drawn_by_hand():
         causal_mask((4, 3), "A")
     with pytest.raises(ValueError, match="Expected 'A'"):
         causal_mask((3, 3), "C")
-
-
-def input_gradients_of_each_output_pixel(network, size):
-    """gradients[i] = d output_pixel_i / d input, for every pixel i of a size x size image."""
-    image = tf.Variable(np.random.default_rng(0).normal(size=(1, size, size, 1)).astype("float32"))
-    gradients = []
-    for index in range(size * size):
-        row, column = divmod(index, size)
-        with tf.GradientTape() as tape:
-            output = network(image)[0, row, column, 0]
-        gradients.append(tape.gradient(output, image).numpy().reshape(-1))
-    return np.array(gradients)
 
 
 @pytest.mark.parametrize("first_mask", ["A", "B"])
@@ -84,7 +73,7 @@ def test_a_stack_of_masked_convolutions_is_causal(first_mask):
         MaskedConv2D(4, 3, mask_type="B"),
         MaskedConv2D(1, 3, mask_type="B"),
     ])
-    dependence = np.abs(input_gradients_of_each_output_pixel(network, size)) > 0
+    dependence = np.array([causal_dependence(network, *divmod(index, size)).reshape(-1) for index in range(size * size)])
     for index in range(size * size):
         assert not dependence[index, index + 1:].any(), f"pixel {index} sees later pixels"
         assert dependence[index, index] == (first_mask == "B"), f"pixel {index} and itself"
@@ -133,3 +122,128 @@ def test_gated_block_round_trips_and_checks_its_arguments():
         GatedPixelCNNBlock(8, 4)
     with pytest.raises(ValueError, match="needs 8 channels"):
         block([np.zeros((1, 4, 4, 3), "float32"), np.zeros((1, 4, 4, 3), "float32")])
+
+
+# ------------------------------------------------------------ Diagonal BiLSTM -- #
+from gan_keras.layers import DiagonalBiLSTM, _skew, _unskew  # noqa: E402
+
+
+def test_skew_moves_each_row_right_by_its_index_and_unskew_undoes_it():
+    image = np.arange(1, 7, dtype="float32").reshape(1, 2, 3, 1)  # rows [1 2 3], [4 5 6]
+    skewed = _skew(image)
+    np.testing.assert_array_equal(skewed[0, ..., 0], [[1, 2, 3, 0], [0, 4, 5, 6]])
+    np.testing.assert_array_equal(_unskew(skewed, 3), image)
+
+
+def diagonal_bilstm_alone(shape=(4, 5, 1), units=2):
+    keras.utils.set_random_seed(0)
+    images = keras.Input(shape)
+    return keras.Model(images, DiagonalBiLSTM(units, name="diagonal")(images))
+
+
+def dependence_maps(network):
+    height, width = network.input_shape[1:3]
+    return {(row, column): causal_dependence(network, row, column) for row in range(height) for column in range(width)}
+
+
+def test_diagonal_bilstm_sees_every_earlier_pixel_and_itself():
+    # The layer alone (mask "B" semantics: its 1x1 input-to-state sees the
+    # pixel itself) on a 4x5 map: exactly the pixels up to (r, c) in raster order.
+    network = diagonal_bilstm_alone()
+    for (row, column), dependence in dependence_maps(network).items():
+        expected = (np.arange(20) <= row * 5 + column).reshape(4, 5)
+        np.testing.assert_array_equal(dependence, expected, err_msg=f"pixel {(row, column)}")
+
+
+def lstm_over_skewed_columns(gates, kernel, bias, units):
+    """NumPy, loop by loop: one direction of the Diagonal BiLSTM on (batch, n, m, 4 units) input gates."""
+    batch, height, width, _ = gates.shape
+    skewed = np.zeros((batch, height, height + width - 1, 4 * units), "float32")
+    for row in range(height):
+        skewed[:, row, row : row + width] = gates[:, row]
+    hidden = cell = np.zeros((batch, height, units), "float32")
+    sigmoid = lambda values: 1 / (1 + np.exp(-values))  # noqa: E731
+    columns = []
+    for column in range(height + width - 1):
+        above = np.concatenate([np.zeros_like(hidden[:, :1]), hidden[:, :-1]], axis=1)
+        total = skewed[:, :, column] + above @ kernel[:units] + hidden @ kernel[units:] + bias
+        output_gate, forget_gate, input_gate, candidate = np.split(total, 4, axis=-1)
+        cell = sigmoid(forget_gate) * cell + sigmoid(input_gate) * np.tanh(candidate)
+        hidden = sigmoid(output_gate) * np.tanh(cell)
+        columns.append(hidden)
+    states = np.stack(columns, axis=2)
+    return np.stack([states[:, row, row : row + width] for row in range(height)], axis=1)
+
+
+def test_diagonal_bilstm_computes_the_paper_recurrence():
+    layer = DiagonalBiLSTM(2)
+    inputs = np.random.default_rng(0).normal(size=(2, 3, 4, 3)).astype("float32")
+    layer.build(inputs.shape)
+    layer.state_to_state_bias.assign(np.random.default_rng(1).normal(size=(2, 1, 1, 8)).astype("float32"))
+    kernel, bias = layer.state_to_state_kernel.numpy(), layer.state_to_state_bias.numpy()[:, 0, 0]
+    gates = inputs @ layer.input_to_state.kernel.numpy()[0, 0] + layer.input_to_state.bias.numpy()
+    left_to_right = lstm_over_skewed_columns(gates[..., :8], kernel[0], bias[0], 2)
+    mirrored = lstm_over_skewed_columns(gates[:, :, ::-1, 8:], kernel[1], bias[1], 2)[:, :, ::-1]
+    expected = left_to_right + np.pad(mirrored, ((0, 0), (1, 0), (0, 0), (0, 0)))[:, :-1]
+    np.testing.assert_allclose(layer(inputs), expected, atol=1e-5)
+
+
+def silence(layer, direction):
+    """Zeroes the weights of one direction (0: left to right, 1: mirrored):
+    its gates are then constant (f = i = o = 1/2, g = 0), its states stay 0."""
+    gates = slice(4 * layer.units * direction, 4 * layer.units * (direction + 1))
+    for weight in (layer.input_to_state.kernel, layer.input_to_state.bias):
+        value = weight.numpy()
+        value[..., gates] = 0.0
+        weight.assign(value)
+    for weight in (layer.state_to_state_kernel, layer.state_to_state_bias):
+        value = weight.numpy()
+        value[direction] = 0.0
+        weight.assign(value)
+
+
+@pytest.mark.parametrize(
+    "silenced, sees",
+    [
+        # Left to right alone: the rectangle of rows <= r and columns <= c.
+        (1, lambda rows, columns, r, c: (rows <= r) & (columns <= c)),
+        # Right to left alone, mirrored back and shifted one row down: rows < r, columns >= c.
+        (0, lambda rows, columns, r, c: (rows < r) & (columns >= c)),
+    ],
+    ids=["left_to_right", "right_to_left"],
+)
+def test_each_direction_of_the_diagonal_bilstm_sees_its_own_quadrant(silenced, sees):
+    network = diagonal_bilstm_alone()
+    silence(network.get_layer("diagonal"), silenced)
+    rows, columns = np.indices((4, 5))
+    for (row, column), dependence in dependence_maps(network).items():
+        np.testing.assert_array_equal(dependence, sees(rows, columns, row, column), err_msg=f"pixel {(row, column)}")
+
+
+def test_the_pixels_input_shows_the_mirrored_lstm_the_end_of_the_row_above():
+    # After a 7x7 mask-A convolution no feature of row r - 1 holds that row's
+    # last pixel, and the left-to-right LSTM at (r, c) reads row r only up to
+    # the features of column c, which reach 3 columns right: built as in the
+    # paper, (2, 1) of a 3x6 image misses (1, 5). The pixels as a second input,
+    # read by the mirrored LSTM alone, close the gap without a future pixel.
+    keras.utils.set_random_seed(0)
+    images = keras.Input((3, 6, 1))
+    features = MaskedConv2D(4, 7, mask_type="A")(images)
+    paper = keras.Model(images, DiagonalBiLSTM(2)(features))
+    assert not causal_dependence(paper, 2, 1)[1, 5]
+    with_pixels = keras.Model(images, DiagonalBiLSTM(2)([features, images]))
+    for (row, column), dependence in dependence_maps(with_pixels).items():
+        expected = (np.arange(18) < row * 6 + column).reshape(3, 6)
+        np.testing.assert_array_equal(dependence, expected, err_msg=f"pixel {(row, column)}")
+
+
+def test_diagonal_bilstm_weights_shape_and_config():
+    layer = DiagonalBiLSTM(3, name="diagonal")
+    assert tuple(layer(np.zeros((2, 4, 5, 6), "float32")).shape) == (2, 4, 5, 3)
+    # Per direction (4 gates x 3 units = 12 channels): 1x1 input-to-state 6 * 12 + 12,
+    # 2x1 state-to-state 2 * 3 * 12 + 12.
+    assert layer.count_params() == 2 * ((6 * 12 + 12) + (2 * 3 * 12 + 12))
+    restored = keras.layers.deserialize(keras.layers.serialize(layer))
+    assert (type(restored), restored.units, restored.name) == (DiagonalBiLSTM, 3, "diagonal")
+    with pytest.raises(ValueError, match="Invalid value for argument `units`. Expected a positive int. Received: units=0"):
+        DiagonalBiLSTM(0)

@@ -27,6 +27,7 @@ from gan_keras.models.pixelcnn import (
     PixelCNN,
     PixelRNN,
     causal_dependence,
+    diagonal_bilstm_network,
     gated_pixelcnn_network,
     pixelcnn_network,
     row_lstm_network,
@@ -56,6 +57,7 @@ __all__ = [
     "PixelCNN",
     "PixelRNN",
     "causal_dependence",
+    "diagonal_bilstm_network",
     "gated_pixelcnn_network",
     "pixelcnn_network",
     "row_lstm_network",
@@ -151,6 +153,10 @@ def _pixelrnn(image_shape, seed):
     return PixelRNN(row_lstm_network(image_shape), seed=seed)
 
 
+def _diagonal_bilstm(image_shape, seed):
+    return PixelRNN(diagonal_bilstm_network(image_shape), seed=seed)
+
+
 MODELS = {
     "gan": ModelSpec(_dense_gan, "mnist", "the original dense GAN of the course (section 1)"),
     "conv_gan": ModelSpec(
@@ -174,6 +180,9 @@ MODELS = {
         _gated_pixelcnn, "mnist", "gated PixelCNN, vertical and horizontal stacks, no blind spot (section 4)"
     ),
     "pixelrnn": ModelSpec(_pixelrnn, "mnist", "PixelRNN, Row LSTM layers, exact likelihood of binary pixels (section 4)"),
+    "diagonal_bilstm": ModelSpec(
+        _diagonal_bilstm, "mnist", "PixelRNN, Diagonal BiLSTM layers, every earlier pixel in view (section 4)"
+    ),
 }
 
 

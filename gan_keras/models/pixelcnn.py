@@ -17,7 +17,9 @@ Networks". Read this file top to bottom as the lesson:
    given its top rows;
 5. `row_lstm_network` and `PixelRNN`: the same model with the conditionals
    computed by Row LSTM layers instead of masked convolutions: a larger
-   context, a sequential loop over rows in every pass.
+   context, a sequential loop over rows in every pass;
+   `diagonal_bilstm_network`: Diagonal BiLSTM layers instead, whose loop runs
+   over the image's diagonals, twice: the full context of every pixel.
 
 `gated_pixelcnn_network` (van den Oord et al. 2016b, "Conditional Image
 Generation with PixelCNN Decoders") removes the masked convolutions' blind
@@ -34,13 +36,14 @@ from keras import layers, ops
 
 from gan_keras import losses
 from gan_keras._checks import check_positive_int
-from gan_keras.layers import GatedPixelCNNBlock, MaskedConv2D, RowLSTM
+from gan_keras.layers import DiagonalBiLSTM, GatedPixelCNNBlock, MaskedConv2D, RowLSTM
 from gan_keras.models._common import MNIST_SHAPE, OneOptimizerModel, check_image_shape, check_images, images_of
 
 __all__ = [
     "PixelCNN",
     "PixelRNN",
     "causal_dependence",
+    "diagonal_bilstm_network",
     "gated_pixelcnn_network",
     "pixelcnn_network",
     "row_lstm_network",
@@ -335,7 +338,7 @@ class PixelCNN(OneOptimizerModel):
 
 
 # --------------------------------------------------------------------------- #
-# 5. PixelRNN: the conditionals from Row LSTMs
+# 5. PixelRNN: the conditionals from Row LSTMs or Diagonal BiLSTMs
 # --------------------------------------------------------------------------- #
 def row_lstm_network(image_shape=MNIST_SHAPE, hidden_channels=16, lstm_layers=2, output_channels=64, levels=2):
     """The Row LSTM PixelRNN of van den Oord et al. 2016 (their Table 1).
@@ -363,19 +366,63 @@ def row_lstm_network(image_shape=MNIST_SHAPE, hidden_channels=16, lstm_layers=2,
     return keras.Model(images, logits, name="row_lstm_pixelrnn")
 
 
+def diagonal_bilstm_network(
+    image_shape=MNIST_SHAPE, hidden_channels=16, lstm_layers=1, output_channels=64, levels=2
+):
+    """The Diagonal BiLSTM PixelRNN of van den Oord et al. 2016 (section 3.2, Table 1).
+
+    `row_lstm_network` with `gan_keras.layers.DiagonalBiLSTM` layers: a 7x7
+    convolution with mask "A", then `lstm_layers` Diagonal BiLSTM layers with
+    residual connections (each adds its output, projected back to 2h channels
+    by a 1x1 convolution, to its input), then ReLU and two 1x1 convolutions to
+    the per-pixel logits. The first layer also reads the pixels themselves
+    (its mirrored LSTM only; see `DiagonalBiLSTM`): already then the output at
+    a pixel depends on every pixel before it and on no other (see
+    `causal_dependence`), where the Row LSTM sees a triangle above the pixel.
+
+    Each layer loops over the n + m - 1 diagonals of an n x m image (55 on
+    MNIST, both directions in the same loop), the Row LSTM over the n rows
+    (28), so the default has one layer where `row_lstm_network` has two:
+    12,833 weights against 23,553, and a training step (batch 32, 2 CPU
+    cores) about 3 times as long with XLA (3.1 s against 1.1 s of CPU time)
+    and 1.4 times without (0.54 s against 0.38 s).
+
+    Args:
+        image_shape: (height, width, 1).
+        hidden_channels: h; each direction's LSTM states have h channels and
+            the residual stream 2h.
+        lstm_layers: number of Diagonal BiLSTM layers.
+        output_channels, levels: as for `pixelcnn_network`.
+    """
+    check_positive_int("lstm_layers", lstm_layers)
+    images = _network_input(image_shape, hidden_channels, output_channels, levels)
+    stream = _masked_7x7_A(images, hidden_channels)
+    for index in range(lstm_layers):
+        # The first layer's mirrored LSTM also reads the pixels: without them
+        # the last pixel of the row above would be missing from the context
+        # (see DiagonalBiLSTM); later layers get it through the residual stream.
+        layer_inputs = [stream, images] if index == 0 else stream
+        hidden = DiagonalBiLSTM(hidden_channels, name=f"diagonal_bilstm{index}")(layer_inputs)
+        hidden = layers.Conv2D(2 * hidden_channels, 1, name=f"diagonal_bilstm{index}_projection")(hidden)
+        stream = layers.Add(name=f"diagonal_bilstm{index}_residual")([stream, hidden])
+    logits = _logits_head(stream, output_channels, levels)
+    return keras.Model(images, logits, name="diagonal_bilstm_pixelrnn")
+
+
 @keras.saving.register_keras_serializable(package="gan_keras")
 class PixelRNN(PixelCNN):
-    """PixelRNN: the autoregressive model of `PixelCNN` with a Row LSTM network.
+    """PixelRNN: the autoregressive model of `PixelCNN` with an LSTM network.
 
     Training, likelihood, sampling and completion are `PixelCNN`'s (one
-    train loop for both); only the network differs: `row_lstm_network()`.
-    Its loop over the rows makes every training pass and every sampling
-    step slower than PixelCNN's, which is the comparison the lesson makes.
+    train loop for both); only the network differs: `row_lstm_network()` or
+    `diagonal_bilstm_network()`. Their loops over the rows or the diagonals
+    make every training pass and every sampling step slower than PixelCNN's,
+    which is the comparison the lesson makes.
 
     Example:
 
     ```python
-    pixelrnn = PixelRNN(row_lstm_network(), seed=0)
+    pixelrnn = PixelRNN(row_lstm_network(), seed=0)  # or diagonal_bilstm_network()
     pixelrnn.compile()
     pixelrnn.fit(load_dataset("mnist", batch_size=32), epochs=10)
     ```

@@ -37,12 +37,9 @@ def test_network_output_at_each_pixel_depends_only_on_earlier_pixels():
     network = pixelcnn_network((5, 5, 1), hidden_channels=4, residual_blocks=2, output_channels=4)
     for weight in network.weights:  # make every path active: positive weights, no dead ReLUs
         weight.assign(np.abs(np.random.default_rng(0).normal(size=weight.shape)).astype("float32") * 0.3)
-    image = tf.Variable(np.abs(np.random.default_rng(1).normal(size=(1, 5, 5, 1))).astype("float32"))
     for index in range(25):
         row, column = divmod(index, 5)
-        with tf.GradientTape() as tape:
-            output = network(image)[0, row, column, 0]
-        dependence = np.abs(tape.gradient(output, image).numpy().reshape(-1)) > 0
+        dependence = causal_dependence(network, row, column).reshape(-1)
         assert not dependence[index:].any(), f"pixel {index} sees itself or later pixels"
         # It sees its left and upper neighbours (but not every earlier pixel:
         # the PixelCNN "blind spot" up and to the right, van den Oord et al. 2016b).
@@ -143,21 +140,21 @@ def test_conditioning_labels_are_refused():
 
 
 # ----------------------------------------------------------------- PixelRNN -- #
-from gan_keras.models import PixelRNN, row_lstm_network  # noqa: E402
+from gan_keras.models import PixelRNN, build_model, diagonal_bilstm_network, row_lstm_network  # noqa: E402
 
 
-def test_row_lstm_network_is_causal_and_sees_a_wider_context():
-    network = row_lstm_network((5, 5, 1), hidden_channels=4, lstm_layers=2, output_channels=4)
-    image = tf.Variable(np.random.default_rng(1).normal(size=(1, 5, 5, 1)).astype("float32"))
-    for index in range(25):
-        row, column = divmod(index, 5)
-        with tf.GradientTape() as tape:
-            output = network(image)[0, row, column, 0]
-        dependence = np.abs(tape.gradient(output, image).numpy().reshape(-1)) > 0
+def test_row_lstm_network_is_causal_but_sees_only_a_triangle():
+    keras.utils.set_random_seed(0)
+    network = row_lstm_network((6, 6, 1), hidden_channels=4, lstm_layers=2, output_channels=8)
+    for index in range(36):
+        dependence = causal_dependence(network, *divmod(index, 6)).reshape(-1)
         assert not dependence[index:].any(), f"pixel {index} sees itself or later pixels"
-    # The last pixel sees the whole row above it: the Row LSTM's triangle,
-    # where a PixelCNN of this depth has a blind spot to the upper right.
-    assert dependence[15:20].all()
+    # The last pixel sees the whole row above it, where a PixelCNN of this
+    # depth has a blind spot to the upper right ...
+    assert causal_dependence(network, 5, 5)[4].all()
+    # ... but the first pixel of a row does not see the end of the row above:
+    # each Row LSTM state reads three states of the row above, a triangle.
+    assert not causal_dependence(network, 5, 0)[4, 4:].any()
 
 
 def test_pixelrnn_trains_saves_and_samples(tmp_path):
@@ -166,6 +163,36 @@ def test_pixelrnn_trains_saves_and_samples(tmp_path):
     model.compile()
     loaded = check_fit_save_load_generate(model, data, ["loss", "bits_per_dim"], tmp_path, image_shape=SMALL)
     assert type(loaded) is PixelRNN
+
+
+def test_diagonal_bilstm_network_sees_exactly_every_earlier_pixel():
+    # The full context: the output at pixel i depends on every pixel before it
+    # in raster order (the ends of the rows above included, which the Row
+    # LSTM misses) and on no other, itself included (mask "A" first). Two
+    # layers, so the residual stack keeps it too.
+    keras.utils.set_random_seed(0)
+    network = diagonal_bilstm_network((6, 6, 1), hidden_channels=4, lstm_layers=2, output_channels=8)
+    for index in range(36):
+        dependence = causal_dependence(network, *divmod(index, 6)).reshape(-1)
+        np.testing.assert_array_equal(dependence, np.arange(36) < index, err_msg=f"pixel {index}")
+
+
+def test_diagonal_bilstm_pixelrnn_trains_saves_and_samples(tmp_path):
+    data = tf.data.Dataset.from_tensor_slices(binary_images(32)).batch(16)
+    model = PixelRNN(diagonal_bilstm_network(SMALL, hidden_channels=4, output_channels=4), seed=0)
+    model.compile()
+    loaded = check_fit_save_load_generate(model, data, ["loss", "bits_per_dim"], tmp_path, image_shape=SMALL)
+    assert loaded.network.name == "diagonal_bilstm_pixelrnn"
+    assert keras.Model.from_config(model.network.get_config()).get_config() == model.network.get_config()
+
+
+def test_diagonal_bilstm_is_registered_and_checks_its_arguments():
+    model = build_model("diagonal_bilstm", image_shape=SMALL, seed=0)
+    assert type(model) is PixelRNN and model.network.get_layer("diagonal_bilstm0").units == 16
+    with pytest.raises(ValueError, match="lstm_layers"):
+        diagonal_bilstm_network(lstm_layers=0)
+    with pytest.raises(ValueError, match="one-channel images"):
+        diagonal_bilstm_network((8, 8, 3))
 
 
 def test_causal_dependence_maps_the_blind_spot():
