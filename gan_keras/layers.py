@@ -393,9 +393,10 @@ class DiagonalBiLSTM(keras.layers.Layer):
     <= r and columns >= c, which includes the future pixels to its right in
     row r. Its output is therefore shifted one row down (row r gets the state
     of row r - 1: rows < r, columns >= c) before it is added to the first
-    one's. The sum has seen every row above and row r up to (r, c): all the
-    earlier pixels, the full context, where the Row LSTM sees a triangle
-    above the pixel and PixelCNN has a blind spot.
+    one's. The sum has seen the inputs of every row above and of row r up to
+    (r, c): the full context (but for the one pixel of the next paragraph),
+    where the Row LSTM sees a triangle above the pixel and PixelCNN has a
+    blind spot.
 
     Its input must already be causal (e.g. the output of a `MaskedConv2D`
     with mask "A"): the layer keeps "sees only pixels before" true, it does
