@@ -355,15 +355,29 @@ def row_lstm_network(image_shape=MNIST_SHAPE, hidden_channels=16, lstm_layers=2,
         lstm_layers: number of Row LSTM layers.
         output_channels, levels: as for `pixelcnn_network`.
     """
+    return _residual_recurrent_network(
+        "row_lstm",
+        lambda index, stream, images: RowLSTM(hidden_channels, name=f"row_lstm{index}")(stream),
+        image_shape, hidden_channels, lstm_layers, output_channels, levels,
+    )
+
+
+def _residual_recurrent_network(prefix, recurrent_layer, image_shape, hidden_channels, lstm_layers, output_channels, levels):
+    """PixelRNN's shared stack: mask-A 7x7 conv, `lstm_layers` residual recurrent layers, the logits head.
+
+    `recurrent_layer(index, stream, images)` applies layer `index` of the
+    stack; its output is projected back to 2h channels by a 1x1 convolution
+    and added to the stream.
+    """
     check_positive_int("lstm_layers", lstm_layers)
     images = _network_input(image_shape, hidden_channels, output_channels, levels)
     stream = _masked_7x7_A(images, hidden_channels)
     for index in range(lstm_layers):
-        hidden = RowLSTM(hidden_channels, name=f"row_lstm{index}")(stream)
-        hidden = layers.Conv2D(2 * hidden_channels, 1, name=f"row_lstm{index}_projection")(hidden)
-        stream = layers.Add(name=f"row_lstm{index}_residual")([stream, hidden])
+        hidden = recurrent_layer(index, stream, images)
+        hidden = layers.Conv2D(2 * hidden_channels, 1, name=f"{prefix}{index}_projection")(hidden)
+        stream = layers.Add(name=f"{prefix}{index}_residual")([stream, hidden])
     logits = _logits_head(stream, output_channels, levels)
-    return keras.Model(images, logits, name="row_lstm_pixelrnn")
+    return keras.Model(images, logits, name=f"{prefix}_pixelrnn")
 
 
 def diagonal_bilstm_network(
@@ -394,19 +408,16 @@ def diagonal_bilstm_network(
         lstm_layers: number of Diagonal BiLSTM layers.
         output_channels, levels: as for `pixelcnn_network`.
     """
-    check_positive_int("lstm_layers", lstm_layers)
-    images = _network_input(image_shape, hidden_channels, output_channels, levels)
-    stream = _masked_7x7_A(images, hidden_channels)
-    for index in range(lstm_layers):
+    def diagonal_layer(index, stream, images):
         # The first layer's mirrored LSTM also reads the pixels: without them
         # the last pixel of the row above would be missing from the context
         # (see DiagonalBiLSTM); later layers get it through the residual stream.
         layer_inputs = [stream, images] if index == 0 else stream
-        hidden = DiagonalBiLSTM(hidden_channels, name=f"diagonal_bilstm{index}")(layer_inputs)
-        hidden = layers.Conv2D(2 * hidden_channels, 1, name=f"diagonal_bilstm{index}_projection")(hidden)
-        stream = layers.Add(name=f"diagonal_bilstm{index}_residual")([stream, hidden])
-    logits = _logits_head(stream, output_channels, levels)
-    return keras.Model(images, logits, name="diagonal_bilstm_pixelrnn")
+        return DiagonalBiLSTM(hidden_channels, name=f"diagonal_bilstm{index}")(layer_inputs)
+
+    return _residual_recurrent_network(
+        "diagonal_bilstm", diagonal_layer, image_shape, hidden_channels, lstm_layers, output_channels, levels
+    )
 
 
 @keras.saving.register_keras_serializable(package="gan_keras")
