@@ -118,14 +118,18 @@ class OneOptimizerModel(keras.Model):
     def default_optimizer(self):
         return keras.optimizers.Adam(learning_rate=1e-3)
 
+    def default_jit_compile(self):
+        """XLA for this model's train step when `compile(jit_compile="auto")`."""
+        return default_jit_compile()
+
     def compile(self, optimizer="auto", jit_compile="auto", **kwargs):
         """Sets the optimiser ("auto": `default_optimizer()`) and XLA
-        ("auto": `default_jit_compile()`); other arguments go to `keras.Model.compile`."""
+        ("auto": `self.default_jit_compile()`); other arguments go to `keras.Model.compile`."""
         if isinstance(optimizer, str) and optimizer == "auto":
             optimizer = self.default_optimizer()
         self._compile_arguments = {"jit_compile": jit_compile, **kwargs}
         if jit_compile == "auto" and not kwargs.get("run_eagerly"):
-            jit_compile = default_jit_compile()
+            jit_compile = self.default_jit_compile()
         super().compile(optimizer=optimizer, jit_compile=jit_compile, **kwargs)
         self.optimizer.build(self.trainable_variables)
 

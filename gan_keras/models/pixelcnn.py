@@ -37,7 +37,14 @@ from keras import layers, ops
 from gan_keras import losses
 from gan_keras._checks import check_positive_int
 from gan_keras.layers import DiagonalBiLSTM, GatedPixelCNNBlock, MaskedConv2D, RowLSTM
-from gan_keras.models._common import MNIST_SHAPE, OneOptimizerModel, check_image_shape, check_images, images_of
+from gan_keras.models._common import (
+    MNIST_SHAPE,
+    OneOptimizerModel,
+    check_image_shape,
+    check_images,
+    default_jit_compile,
+    images_of,
+)
 
 __all__ = [
     "PixelCNN",
@@ -438,3 +445,13 @@ class PixelRNN(PixelCNN):
     pixelrnn.fit(load_dataset("mnist", batch_size=32), epochs=10)
     ```
     """
+
+    def default_jit_compile(self):
+        """XLA off for the train step, on a CPU; on (the package default) on a GPU.
+
+        XLA unrolls the loop over the rows or diagonals into one large graph.
+        Measured on 2 CPU cores (TensorFlow, batch 32, 28x28 MNIST): one
+        Diagonal BiLSTM step took 3.1 s with XLA (after 117 s of compiling)
+        and 0.54 s without; one Row LSTM step 1.0-1.2 s with and 0.38 s without.
+        """
+        return bool(tf.config.list_physical_devices("GPU")) and default_jit_compile()

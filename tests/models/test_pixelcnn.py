@@ -187,6 +187,19 @@ def test_diagonal_bilstm_pixelrnn_trains_saves_and_samples(tmp_path):
     assert keras.Model.from_config(model.network.get_config()).get_config() == model.network.get_config()
 
 
+def test_pixelrnn_compiles_without_xla_on_a_cpu_and_pixelcnn_with_it():
+    # XLA unrolls the LSTM loops into one graph: measured several times slower on a CPU.
+    on_gpu = bool(tf.config.list_physical_devices("GPU"))
+    pixelrnn = PixelRNN(row_lstm_network(SMALL, hidden_channels=4, lstm_layers=1, output_channels=4))
+    pixelrnn.compile()
+    assert pixelrnn.jit_compile is on_gpu
+    pixelrnn.compile(jit_compile=True)
+    assert pixelrnn.jit_compile is True
+    pixelcnn = PixelCNN(pixelcnn_network(SMALL, hidden_channels=4, residual_blocks=1, output_channels=4))
+    pixelcnn.compile()
+    assert pixelcnn.jit_compile is True
+
+
 def test_diagonal_bilstm_is_registered_and_checks_its_arguments():
     model = build_model("diagonal_bilstm", image_shape=SMALL, seed=0)
     assert type(model) is PixelRNN and model.network.get_layer("diagonal_bilstm0").units == 16
