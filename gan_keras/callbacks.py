@@ -46,8 +46,9 @@ def in_notebook():
 class SampleGrid(keras.callbacks.Callback):
     """Draws a grid of samples from fixed noise every `every_n_epochs` epochs.
 
-    The model must have `generate(num_images, seed=...)`; the fixed `seed`
-    means every grid is made from the same noise vectors.
+    The grid is the model's `preview(num_images, seed)` (samples, for the
+    package's models); the fixed `seed` means every grid is made from the same
+    noise vectors.
 
     Args:
         num_images: images per grid (a square number draws a square grid).
@@ -88,7 +89,7 @@ class SampleGrid(keras.callbacks.Callback):
             self._draw(self._last_epoch)
 
     def _draw(self, epoch):
-        images = self.model.generate(self.num_images, seed=self.seed)
+        images = self.model.preview(self.num_images, seed=self.seed)
         self.frames.append(grid_array(images, self.num_columns))
         self.frame_epochs.append(epoch + 1)
         self._last_drawn_epoch = epoch

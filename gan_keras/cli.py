@@ -161,9 +161,9 @@ def _train(args):
         initial_epoch = 0
 
     validation_data = None
-    if hasattr(model, "likelihood_report"):
+    if model.has_likelihood:
         images, labels = _held_out(model, dataset_name, offline)
-        validation_data = (images, labels) if getattr(model, "num_classes", None) else images
+        validation_data = (images, labels) if model.conditional else images
 
     checkpoint = SafeModelCheckpoint(checkpoint_path)
     callbacks = [
@@ -191,7 +191,7 @@ def _train(args):
         checkpoint.save()
         print(f"\nInterrupted; the model so far is saved in {checkpoint_path} (continue with --resume).")
         return 130
-    samples_path = save_image_grid(model.generate(64, seed=args.seed), out / "samples.png")
+    samples_path = save_image_grid(model.preview(64, seed=args.seed), out / "samples.png")
     print(f"Model:   {checkpoint_path}")
     print(f"History: {history_path}")
     print(f"Samples: {samples_path}")
@@ -211,7 +211,7 @@ def _sample(args):
     import numpy as np
 
     model = _load_run(args.run_dir)
-    num_classes = getattr(model, "num_classes", None)
+    num_classes = model.num_classes if model.conditional else None
     if args.label is not None:
         if not num_classes:
             raise ValueError(f"--label needs a conditional model; {args.run_dir} holds a {type(model).__name__}.")
@@ -259,7 +259,7 @@ def _evaluate(args):
     model = _load_run(args.run_dir)
     run_file = args.run_dir / "run.json"
     dataset_name = json.loads(run_file.read_text())["dataset"] if run_file.exists() else "mnist"
-    is_likelihood_model = hasattr(model, "likelihood_report")
+    is_likelihood_model = model.has_likelihood
     if dataset_name not in _MNIST_METRIC_DATASETS and not is_likelihood_model:
         raise ValueError(
             f"`evaluate` computes the MNIST metrics, for runs on {', '.join(_MNIST_METRIC_DATASETS)}; "
@@ -268,7 +268,7 @@ def _evaluate(args):
     results = {"dataset": dataset_name}
     if is_likelihood_model:
         images, labels = _held_out(model, dataset_name)
-        labels = labels if getattr(model, "num_classes", None) else None
+        labels = labels if model.conditional else None
         results["held_out_nats"] = model.likelihood_report(
             images, labels, num_samples=args.importance_samples, seed=args.seed
         )

@@ -44,6 +44,7 @@ __all__ = [
     "get_generator_loss",
     "feature_matching_loss",
     "historical_average_penalty",
+    "gradient_penalty",
     "bernoulli_negative_log_likelihood",
     "gaussian_negative_log_likelihood",
     "gaussian_kl_divergence",
@@ -140,6 +141,13 @@ def feature_matching_loss(real_features, fake_features):
 def historical_average_penalty(weights, averages):
     """Historical averaging (Salimans et al. 2016, section 3.3): sum ||theta - mean of past thetas||^2."""
     return ops.sum(ops.stack([ops.sum((w - a) ** 2) for w, a in zip(weights, averages)]))
+
+
+def gradient_penalty(gradients):
+    """Per sample, ``(|| gradient ||_2 - 1)^2`` over all of the sample's entries
+    (Gulrajani et al. 2017, eq. 3): shape (N,) for gradients of shape (N, ...)."""
+    flat = ops.reshape(ops.cast(gradients, "float32"), (ops.shape(gradients)[0], -1))
+    return (ops.sqrt(ops.sum(ops.square(flat), axis=1)) - 1.0) ** 2
 
 
 def get_generator_loss(name):

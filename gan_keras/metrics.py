@@ -510,11 +510,11 @@ def control_metrics(model, held_out_images, held_out_labels, num_samples=2000, s
     held-out real digits. Other models: an empty dict.
     """
     results = {}
-    if getattr(model, "num_classes", None):
+    if model.conditional:
         labels = np.arange(num_samples) % model.num_classes
         images = model.generate(num_samples, seed=seed, labels=labels)
         results["label_accuracy"] = conditional_accuracy(images, labels, classifier=classifier)
-    if hasattr(model, "predict_codes"):
+    if model.has_codes:
         probabilities, _ = model.predict_codes(held_out_images)
         results["categorical_code"] = matched_category_error(probabilities.argmax(axis=1), held_out_labels)
     return results

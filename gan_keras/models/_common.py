@@ -1,13 +1,21 @@
 """Pieces that every model of the package shares: one copy, used by all.
 
-The training helpers (`objective_of`, `descend`) are what a `train_step`
-does with a loss; `default_jit_compile` is the XLA setting of every model.
+`GenerativeModel` is what every model is: it says what it can do
+(`conditional`, `has_likelihood`, `has_codes`), shows itself with
+`preview(n, seed)`, and runs its stateful `train_batch` / `test_batch` on
+either backend through `gan_keras.backend`. `OneOptimizerModel` is the one
+train loop of the models with one optimiser; `compile_with_optimizers` gives
+a model one optimiser per network. `objective_of` is what an optimiser
+minimises; `default_jit_compile` is the XLA setting of every model.
 """
+
+import re
 
 import keras
 import numpy as np
-import tensorflow as tf
 from keras import ops
+
+from gan_keras import backend
 
 MNIST_SHAPE = (28, 28, 1)
 
@@ -53,16 +61,169 @@ def objective_of(loss, network, optimizer):
     return optimizer.scale_loss(loss)
 
 
-def descend(tape, objective, network, optimizer):
-    """One optimiser step on `network`'s trainable weights only."""
-    weights = network.trainable_weights
-    optimizer.apply(tape.gradient(objective, weights), weights)
+def descend(objective, network, optimizer):
+    """One optimiser step of `network`'s trainable weights on `objective()`,
+    which returns `(scalar, values)`; returns the values."""
+    weights = network.trainable_variables
+    _, values, gradients = backend.value_and_gradients(objective, weights)
+    optimizer.apply(gradients, weights)
+    return values
 
 
 def with_loss_scaling(optimizer):
     if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
         return optimizer
+    if keras.config.backend() == "jax":
+        raise ValueError(
+            "The mixed_float16 policy needs loss scaling, which gan_keras supports on the TensorFlow backend. "
+            "On JAX use keras.mixed_precision.set_global_policy('mixed_bfloat16') (no loss scaling needed)."
+        )
     return keras.optimizers.LossScaleOptimizer(optimizer)
+
+
+def resolve_optimizer(argument, optimizer, default):
+    """An optimiser from "auto" (`default`), a name or an instance; a one-line error otherwise."""
+    if isinstance(optimizer, str) and optimizer == "auto":
+        return default
+    try:
+        return keras.optimizers.get(optimizer)
+    except ValueError:
+        raise ValueError(
+            f"Invalid value for argument `{argument}`. Expected 'auto', an "
+            "optimizer name such as 'adam', or a keras.optimizers.Optimizer. "
+            f"Received: {argument}={optimizer!r}"
+        ) from None
+
+
+# --------------------------------------------------------------------------- #
+# One optimiser per network
+# --------------------------------------------------------------------------- #
+@keras.saving.register_keras_serializable(package="gan_keras")
+class NetworkOptimizers(keras.optimizers.MultiOptimizer):
+    """One optimiser per network, held as the model's single `optimizer`.
+
+    Keras's JAX trainer carries `model.optimizer.variables` through each
+    compiled step, so every network's optimiser must be reachable there:
+    `keras.optimizers.MultiOptimizer` holds them (each network's variables
+    map to its own optimiser by their path). The train step applies each
+    optimiser to its own network's gradients.
+
+    Learning-rate callbacks (`LearningRateScheduler`, `ReduceLROnPlateau`)
+    read `learning_rate`, the first network's rate, and setting it scales
+    every network's rate by the same factor, so a decay keeps their ratio
+    (a GAN's D and G may learn at different rates).
+    """
+
+    def __init__(self, optimizer_map, loss_scale_factor=None, name=None):
+        super().__init__(optimizer_map, loss_scale_factor=loss_scale_factor, name=name)
+
+    @classmethod
+    def for_networks(cls, optimizers_by_network):
+        """From a dict {network: optimizer}, the first network's optimiser the default."""
+        (_, first), *others = optimizers_by_network.items()
+        optimizer_map = keras.optimizers.OptimizerMap(
+            default_optimizer=first,
+            optimizer_map={f"{re.escape(network.name)}/.*": optimizer for network, optimizer in others},
+        )
+        return cls(optimizer_map)
+
+    @property
+    def learning_rate(self):
+        return self.optimizers[0].learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        old = float(ops.convert_to_numpy(self.optimizers[0].learning_rate))
+        factor = None if old == 0 else float(value) / old
+        for optimizer in self.optimizers:
+            current = float(ops.convert_to_numpy(optimizer.learning_rate))
+            optimizer.learning_rate = float(value) if factor is None else current * factor
+
+
+def compile_with_optimizers(model, optimizers_by_network, jit_compile, compile_arguments):
+    """`keras.Model.compile` for a model with one optimiser per network.
+
+    Builds each optimiser on its network's weights now (so that `load_model`
+    and `BackupAndRestore` restore their state), wraps them for loss scaling
+    under the mixed_float16 policy, and gives Keras a `NetworkOptimizers` of
+    all of them. Returns the optimisers in the order given.
+    """
+    model._compile_arguments = {"jit_compile": jit_compile, **compile_arguments}
+    if jit_compile == "auto" and not compile_arguments.get("run_eagerly"):
+        jit_compile = model.default_jit_compile()
+    if keras.config.dtype_policy().name == "mixed_float16":
+        optimizers_by_network = {n: with_loss_scaling(o) for n, o in optimizers_by_network.items()}
+    names = [network.name for network in optimizers_by_network]
+    if len(set(names)) != len(names):
+        raise ValueError(f"Each network needs its own name (its weights' paths start with it). Received: {names}")
+    for network, optimizer in optimizers_by_network.items():
+        optimizer.build(network.trainable_variables)
+    container = NetworkOptimizers.for_networks(optimizers_by_network)
+    container.build([v for network in optimizers_by_network for v in network.trainable_variables])
+    keras.Model.compile(model, optimizer=container, jit_compile=jit_compile, **compile_arguments)
+    model.optimizer = container  # not wrapped again: each network's optimiser scales its own loss
+    return list(optimizers_by_network.values())
+
+
+# --------------------------------------------------------------------------- #
+# What every model is
+# --------------------------------------------------------------------------- #
+class GenerativeModel(keras.Model):
+    """The protocol of the package's models.
+
+    A model says what it can do instead of being probed: `conditional`
+    (trains on `(images, labels)` and generates given labels),
+    `has_likelihood` (`likelihood_report(images, labels)`), `has_codes`
+    (`predict_codes(images)`, InfoGAN). `preview(num_images, seed)` is what
+    `SampleGrid`, the command line and `samples.png` show: samples here; a
+    translating model shows translations.
+
+    Training: a subclass writes the stateful `train_batch(data)` (and
+    `test_batch(data)`) returning the progress-bar values; `train_step` and
+    `test_step` run them on the current backend (`gan_keras.backend`).
+    """
+
+    conditional = False
+    has_likelihood = False
+    has_codes = False
+
+    def default_jit_compile(self):
+        """XLA for this model's train step when `compile(jit_compile="auto")`."""
+        return default_jit_compile()
+
+    def preview(self, num_images, seed=0):
+        """What this model shows of itself: `num_images` samples (a float32 array in [-1, 1])."""
+        return self.generate(num_images, seed=seed)
+
+    def compiled(self, method):
+        """`method` of this model compiled once for repeated inference (one
+        call per pixel when sampling), reading the current weights at every
+        call; kept for the model's lifetime."""
+        cache = self.__dict__.get("_compiled_methods")
+        if cache is None:
+            cache = {}
+            object.__setattr__(self, "_compiled_methods", cache)  # not a tracked attribute
+        if method.__name__ not in cache:
+            cache[method.__name__] = backend.compiled(method, self.variables)
+        return cache[method.__name__]
+
+    def train_step(self, *args):
+        return backend.stateful_step(self, self._train_batch_and_count, args, training=True)
+
+    def _train_batch_and_count(self, data):
+        logs = self.train_batch(data)
+        if isinstance(self.optimizer, NetworkOptimizers):  # its networks' optimisers count their own updates
+            self.optimizer.iterations.assign_add(1)
+        return logs
+
+    def test_step(self, *args):
+        return backend.stateful_step(self, self.test_batch, args, training=False)
+
+    def train_batch(self, data):
+        raise NotImplementedError(f"{type(self).__name__} must implement train_batch(data).")
+
+    def test_batch(self, data):
+        raise NotImplementedError(f"{type(self).__name__} must implement test_batch(data).")
 
 
 def check_image_shape(image_shape):
@@ -91,7 +252,7 @@ def check_images(images, image_shape):
 # --------------------------------------------------------------------------- #
 # One train loop for every model with one optimiser and one objective
 # --------------------------------------------------------------------------- #
-class OneOptimizerModel(keras.Model):
+class OneOptimizerModel(GenerativeModel):
     """A model trained with one optimiser on the losses of `compute_losses`.
 
     The VAE, the autoencoder and PixelCNN share this loop. A subclass sets
@@ -118,10 +279,6 @@ class OneOptimizerModel(keras.Model):
     def default_optimizer(self):
         return keras.optimizers.Adam(learning_rate=1e-3)
 
-    def default_jit_compile(self):
-        """XLA for this model's train step when `compile(jit_compile="auto")`."""
-        return default_jit_compile()
-
     def compile(self, optimizer="auto", jit_compile="auto", **kwargs):
         """Sets the optimiser ("auto": `default_optimizer()`) and XLA
         ("auto": `self.default_jit_compile()`); other arguments go to `keras.Model.compile`."""
@@ -147,14 +304,14 @@ class OneOptimizerModel(keras.Model):
     def compute_losses(self, data, training):
         raise NotImplementedError(f"{type(self).__name__} must implement compute_losses(data, training).")
 
-    def train_step(self, data):
-        with tf.GradientTape() as tape:
+    def train_batch(self, data):
+        def objective():
             batch_losses = self.compute_losses(data, training=True)
-            objective = objective_of(batch_losses[self.LOSS_NAMES[0]], self, self.optimizer)
-        descend(tape, objective, self, self.optimizer)
-        return self._track(batch_losses)
+            return objective_of(batch_losses[self.LOSS_NAMES[0]], self, self.optimizer), batch_losses
 
-    def test_step(self, data):
+        return self._track(descend(objective, self, self.optimizer))
+
+    def test_batch(self, data):
         return self._track(self.compute_losses(data, training=False))
 
     def _track(self, batch_losses):

@@ -31,6 +31,7 @@ from gan_keras.layers import Maxout
 from gan_keras.models._common import MNIST_SHAPE, check_image_shape, images_of
 from gan_keras.models.dcgan import dcgan_discriminator, dcgan_generator
 from gan_keras.models.gan import GAN
+from gan_keras.objectives import MutualInformation
 
 __all__ = [
     "ConditionalGAN",
@@ -150,6 +151,8 @@ class ConditionalGAN(GAN):
     sevens = cgan.generate(8, labels=7)
     ```
     """
+
+    conditional = True
 
     def __init__(self, generator, discriminator, **kwargs):
         for role, network in (("generator", generator), ("discriminator", discriminator)):
@@ -287,6 +290,8 @@ class InfoGAN(GAN):
     Q, 1e-3 for G (beta_1 = 0.5).
     """
 
+    has_codes = True
+
     def __init__(self, generator, discriminator, num_categories=10, num_continuous=2, info_weight=1.0, **kwargs):
         check_positive_int("num_categories", num_categories)
         if not isinstance(num_continuous, int) or num_continuous < 0:
@@ -299,26 +304,23 @@ class InfoGAN(GAN):
         if int(discriminator.outputs[1].shape[-1]) != code_size:
             raise ValueError(f"Q must output {num_categories} category logits and {num_continuous} continuous means "
                              f"({code_size} values). Received: {int(discriminator.outputs[1].shape[-1])}")
-        if not isinstance(info_weight, (int, float)) or info_weight < 0:
+        if isinstance(info_weight, bool) or not isinstance(info_weight, (int, float)) or info_weight < 0:
             raise ValueError(f"Invalid value for argument `info_weight`. Expected a number >= 0. "
                              f"Received: info_weight={info_weight!r}")
-        super().__init__(generator, discriminator, **kwargs)
+        # lambda * L_I joins both networks' objectives as a regulariser.
+        self.information = MutualInformation(num_categories, num_continuous, weight=info_weight, name="information")
+        regularizers = [r for r in kwargs.pop("regularizers", ()) if not isinstance(r, MutualInformation)]
+        super().__init__(generator, discriminator, regularizers=[self.information, *regularizers], **kwargs)
         self.noise_dim = self.latent_dim - code_size
         if self.noise_dim < 1:
             raise ValueError(f"The generator's input ({self.latent_dim}) must hold the noise and the "
                              f"{code_size}-value code.")
         self.num_categories, self.num_continuous = num_categories, num_continuous
         self.info_weight = float(info_weight)
-        self.info_loss_tracker = keras.metrics.Mean(name="info_loss")
 
-    @property
-    def metrics(self):
-        return [*super().metrics, self.info_loss_tracker]
-
-    def compile(self, d_optimizer="auto", g_optimizer="auto", **kwargs):
-        if isinstance(g_optimizer, str) and g_optimizer == "auto":
-            g_optimizer = keras.optimizers.Adam(learning_rate=1e-3, beta_1=0.5)
-        super().compile(d_optimizer=d_optimizer, g_optimizer=g_optimizer, **kwargs)
+    def default_optimizers(self):
+        """The paper's learning rates: Adam 2e-4 for D and Q, 1e-3 for G (beta_1 = 0.5)."""
+        return {**super().default_optimizers(), "g_optimizer": keras.optimizers.Adam(learning_rate=1e-3, beta_1=0.5)}
 
     # ---------------------------------------------------- the code c -- #
     def sample_latent(self, batch_size, seed=None):
@@ -354,18 +356,6 @@ class InfoGAN(GAN):
     def split_discriminator_outputs(self, outputs):
         logits, q_outputs = outputs
         return logits, q_outputs
-
-    def latent_code_loss(self, latent, q_outputs):
-        codes = ops.cast(latent[:, self.noise_dim :], "float32")
-        q_outputs = ops.cast(q_outputs, "float32")
-        k = self.num_categories
-        categorical = ops.mean(
-            keras.losses.categorical_crossentropy(codes[:, :k], q_outputs[:, :k], from_logits=True)
-        )
-        continuous = ops.mean(ops.sum(0.5 * (codes[:, k:] - q_outputs[:, k:]) ** 2, axis=-1))
-        loss = categorical + continuous
-        self.info_loss_tracker.update_state(loss)
-        return self.info_weight * loss
 
     def predict_codes(self, images, batch_size=256):
         """Q's reading of images: (category probabilities (N, K), continuous means (N, num_continuous))."""

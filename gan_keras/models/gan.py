@@ -7,38 +7,42 @@ Course sections 1 and 2. Read this file top to bottom as the lesson:
 2. the introductory lesson's convolutional pair: a CNN classifier as the
    discriminator and a transposed-convolution generator (`conv_generator`,
    `conv_discriminator`);
-3. the `GAN` model that trains any such pair with `fit()`: the discriminator
+3. `GANStep`, the record of one training step that every loss reads;
+4. the `GAN` model that trains any such pair with `fit()`: the discriminator
    learns to tell real (label 1) from fake (label 0), then the generator learns
    to make D say "real" for its fakes, alternating.
 
-Later models (DCGAN, WGAN, InfoGAN, ...) reuse `GAN` by overriding its loss
-hooks (`discriminator_loss`, `generator_loss`) or passing other networks; they
-never copy its train loop.
+Later models (DCGAN, WGAN, InfoGAN, ...) reuse `GAN` with other networks, an
+other adversarial loss or regularisers (`gan_keras.objectives`); they never
+copy its train loop.
 """
 
 import keras
 import numpy as np
-import tensorflow as tf
 from keras import layers, ops
 
-from gan_keras import losses
+from gan_keras import backend
 from gan_keras._checks import check_positive_int
 from gan_keras.layers import PrependReferenceBatch
 from gan_keras.models._common import (
     MNIST_SHAPE,
+    GenerativeModel,
     check_image_shape,
+    compile_with_optimizers,
     couples_batch,
     default_jit_compile,
     descend,
     images_of,
     objective_of,
-    with_loss_scaling,
+    resolve_optimizer,
 )
+from gan_keras.objectives import Regularizer, get_adversarial_loss
 
 LATENT_DISTRIBUTIONS = ("normal", "uniform")
 
 __all__ = [
     "GAN",
+    "GANStep",
     "mlp_generator",
     "mlp_discriminator",
     "dense_generator",
@@ -225,11 +229,120 @@ def _check_reference_batches(generator, latent_distribution):
             )
 
 
+# 3. One record of a training step
 # --------------------------------------------------------------------------- #
-# 3. The adversarial game as a keras.Model
+class GANStep:
+    """Everything one update of a GAN can read, each part computed once, when first read.
+
+    The losses and regularisers of `gan_keras.objectives` take this record:
+    `real_images`, `labels` (None for an unconditional GAN), `latent` (fresh
+    noise from the prior), `fake_images` = G(latent), the discriminator's
+    outputs for both batches (`real_logits`, `fake_logits`, and D's other
+    outputs `real_auxiliary` / `fake_auxiliary`, e.g. InfoGAN's Q), and
+    `discriminator` itself with `judge_logits(images)` for penalties.
+
+    Nothing is computed that the update does not read: the generator's
+    update never runs D on the real batch unless its loss asks for it.
+    """
+
+    def __init__(self, gan, real_images, labels, training):
+        self.gan = gan
+        self.real_images = real_images
+        self.labels = labels
+        self.training = training
+        self.latent = gan.sample_latent(ops.shape(real_images)[0])
+        self._computed = {}
+
+    @property
+    def discriminator(self):
+        return self.gan.discriminator
+
+    @property
+    def generator(self):
+        return self.gan.generator
+
+    def _once(self, name, compute):
+        if name not in self._computed:
+            self._computed[name] = compute()
+        return self._computed[name]
+
+    @property
+    def fake_images(self):
+        gan = self.gan
+        return self._once(
+            "fake_images",
+            lambda: ops.cast(gan.generator(gan.generator_inputs(self.latent, self.labels), training=self.training),
+                             self.real_images.dtype),
+        )
+
+    def _judge(self, images):
+        return self.gan.discriminator(self.gan.discriminator_inputs(images, self.labels), training=self.training)
+
+    def _judge_both(self):
+        """D's outputs for the real and the fake batch.
+
+        A discriminator without batch-coupled layers treats each image on its
+        own, so one call on both batches together gives the same outputs as
+        two calls and runs faster (one larger matrix product). With BatchNorm
+        the batch statistics would mix real and fake images, so each batch
+        gets its own call, as in DCGAN.
+        """
+        if self.gan.discriminator_couples_batch:
+            return self._judge(self.real_images), self._judge(self.fake_images)
+        both = ops.concatenate([self.real_images, self.fake_images], axis=0)
+        outputs = self.gan.discriminator(self.gan.discriminator_inputs(both, self._both_labels()), training=self.training)
+        count = ops.shape(self.real_images)[0]
+        return (
+            keras.tree.map_structure(lambda output: output[:count], outputs),
+            keras.tree.map_structure(lambda output: output[count:], outputs),
+        )
+
+    def _both_labels(self):
+        return None if self.labels is None else ops.concatenate([self.labels, self.labels], axis=0)
+
+    @property
+    def real_outputs(self):
+        if "real_outputs" not in self._computed:
+            if "fake_outputs" in self._computed:
+                self._computed["real_outputs"] = self._judge(self.real_images)
+            else:  # whoever reads D(x) reads D(G(z)) too: judge both at once
+                self._computed["real_outputs"], self._computed["fake_outputs"] = self._judge_both()
+        return self._computed["real_outputs"]
+
+    @property
+    def fake_outputs(self):
+        return self._once("fake_outputs", lambda: self._judge(self.fake_images))
+
+    @property
+    def real_logits(self):
+        return self.gan.split_discriminator_outputs(self.real_outputs)[0]
+
+    @property
+    def fake_logits(self):
+        return self.gan.split_discriminator_outputs(self.fake_outputs)[0]
+
+    @property
+    def real_auxiliary(self):
+        return self.gan.split_discriminator_outputs(self.real_outputs)[1]
+
+    @property
+    def fake_auxiliary(self):
+        return self.gan.split_discriminator_outputs(self.fake_outputs)[1]
+
+    def judge_logits(self, images):
+        """D's logits for any images (with this step's labels): for penalties."""
+        return self.gan.split_discriminator_outputs(self._judge(images))[0]
+
+    def features(self, extractor, images):
+        """A model sharing D's layers (e.g. D's features) applied to images with this step's labels."""
+        return extractor(self.gan.discriminator_inputs(images, self.labels), training=self.training)
+
+
+# --------------------------------------------------------------------------- #
+# 4. The adversarial game as a keras.Model
 # --------------------------------------------------------------------------- #
 @keras.saving.register_keras_serializable(package="gan_keras")
-class GAN(keras.Model):
+class GAN(GenerativeModel):
     """A generator and a discriminator trained against each other with `fit()`.
 
     Goodfellow et al. 2014, "Generative Adversarial Nets", Algorithm 1: each
@@ -241,26 +354,24 @@ class GAN(keras.Model):
     Args:
         generator: a model mapping noise of shape (latent_dim,) to images.
         discriminator: a model mapping images to one logit per image.
-        generator_loss: "non_saturating" (default, -log D(G(z))) or "minimax"
-            (log(1 - D(G(z))), which saturates early in training).
+        loss: what the two networks minimise: "non_saturating" (default,
+            G minimises -log D(G(z))), "minimax" (log(1 - D(G(z))), which
+            saturates early in training), or an `AdversarialLoss` object from
+            `gan_keras.objectives`, e.g. `CrossEntropyLoss(real_label=0.9)`
+            (one-sided label smoothing) or `FeatureMatching()`.
+        regularizers: penalties added to the networks' objectives, e.g.
+            `[HistoricalAveraging(1e-3)]` or `[GradientPenalty(10.0)]`.
         discriminator_steps: k, the number of discriminator updates (each on
             a fresh batch) per generator update. The paper used k = 1.
         latent_distribution: the prior of z: "normal" (N(0, I), default) or
             "uniform" (U(-1, 1) in every dimension, as in DCGAN).
-        real_label: D's target for real images; 0.9 is one-sided label
-            smoothing (Salimans et al. 2016, section 3.4).
-        feature_matching: False (G maximises D's output), True (G matches the
-            batch means of the input of D's last layer, Salimans et al. 2016,
-            section 3.1), or the name of the D layer whose output to match.
-        historical_averaging: weight lambda of the penalty
-            lambda * ||theta - mean of past thetas||^2 added to both players'
-            losses (section 3.3); 0 turns it off.
         seed: seed of the model's `SeedGenerator`, from which all training
             noise is drawn.
 
-    The progress bar shows the means over the epoch of `d_loss`, `g_loss`,
-    `D_x` (mean D(x) on real images) and `D_G_z` (mean D(G(z)) on fakes). At
-    the ideal end of training D_x = D_G_z = 0.5.
+    The progress bar shows the means over the epoch of what the loss and the
+    regularisers declare: for the default loss `d_loss`, `g_loss`, `D_x`
+    (mean D(x) on real images) and `D_G_z` (mean D(G(z)) on fakes). At the
+    ideal end of training D_x = D_G_z = 0.5.
 
     Example:
 
@@ -276,12 +387,10 @@ class GAN(keras.Model):
         self,
         generator,
         discriminator,
-        generator_loss="non_saturating",
+        loss="non_saturating",
+        regularizers=(),
         discriminator_steps=1,
         latent_distribution="normal",
-        real_label=1.0,
-        feature_matching=False,
-        historical_averaging=0.0,
         seed=None,
         **kwargs,
     ):
@@ -291,11 +400,11 @@ class GAN(keras.Model):
                 f"Invalid value for argument `latent_distribution`. Expected one of {LATENT_DISTRIBUTIONS}. "
                 f"Received: latent_distribution={latent_distribution!r}"
             )
-        for role, network in (("generator", generator), ("discriminator", discriminator)):
+        for argument, network in (("generator", generator), ("discriminator", discriminator)):
             if not isinstance(network, keras.Model):
                 raise ValueError(
-                    f"Invalid value for argument `{role}`. Expected a keras.Model. "
-                    f"Received: {role}={network!r}"
+                    f"Invalid value for argument `{argument}`. Expected a keras.Model. "
+                    f"Received: {argument}={network!r}"
                 )
         # The first input of each network is the noise / the image; conditional
         # networks take the label as a second input.
@@ -312,115 +421,62 @@ class GAN(keras.Model):
         self.discriminator = discriminator
         self.latent_dim = int(generator.inputs[0].shape[-1])
         self.image_shape = generated_shape
-        self.generator_loss_name = generator_loss
-        self._generator_loss_fn = losses.get_generator_loss(generator_loss)
         self.discriminator_steps = int(discriminator_steps)
         self.latent_distribution = latent_distribution
         _check_reference_batches(generator, latent_distribution)
-        self._discriminator_couples_batch = couples_batch(discriminator)
-        self._set_improved_techniques(real_label, feature_matching, historical_averaging)
+        self.discriminator_couples_batch = couples_batch(discriminator)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
 
-        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
-        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
-        self.real_score_tracker = keras.metrics.Mean(name="D_x")
-        self.fake_score_tracker = keras.metrics.Mean(name="D_G_z")
+        self.loss_terms = get_adversarial_loss(loss)
+        if isinstance(regularizers, Regularizer) or not all(isinstance(r, Regularizer) for r in regularizers):
+            raise ValueError(
+                "Invalid value for argument `regularizers`. Expected a list of gan_keras.objectives.Regularizer "
+                f"objects, e.g. [HistoricalAveraging(1e-3)]. Received: regularizers={regularizers!r}"
+            )
+        self.regularizers = list(regularizers)
+        for term in (self.loss_terms, *self.regularizers):
+            term.attach(self)
+        names = list(dict.fromkeys([*self.loss_terms.metric_names, *(n for r in self.regularizers for n in r.metric_names)]))
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
         # Both networks are built from Inputs, so the wrapper is complete now;
         # saying so lets save(), BackupAndRestore and distribution strategies work.
         self.built = True
-
-    def _set_improved_techniques(self, real_label, feature_matching, historical_averaging):
-        """The switches of Salimans et al. 2016 that live in the training, not in the networks."""
-        if not isinstance(real_label, (int, float)) or not 0.5 < real_label <= 1.0:
-            raise ValueError(f"Invalid value for argument `real_label`. Expected a number in (0.5, 1] "
-                             f"(1: no smoothing, 0.9: one-sided label smoothing). Received: real_label={real_label!r}")
-        self.real_label = float(real_label)
-
-        self.feature_matching = feature_matching
-        self._feature_extractor = None
-        if feature_matching:
-            if feature_matching is True:
-                features = self.discriminator.layers[-1].input  # what D's last layer sees
-            else:
-                try:
-                    features = self.discriminator.get_layer(feature_matching).output
-                except ValueError:
-                    names = [layer.name for layer in self.discriminator.layers]
-                    raise ValueError(f"Invalid value for argument `feature_matching`: the discriminator has no layer "
-                                     f"{feature_matching!r}. Expected True or one of {names}.") from None
-            inputs = self.discriminator.inputs
-            self._feature_extractor = keras.Model(
-                inputs[0] if len(inputs) == 1 else inputs, features, name="discriminator_features"
-            )
-
-        if not isinstance(historical_averaging, (int, float)) or historical_averaging < 0:
-            raise ValueError(f"Invalid value for argument `historical_averaging`. Expected a weight >= 0 "
-                             f"(0: off). Received: historical_averaging={historical_averaging!r}")
-        self.historical_averaging = float(historical_averaging)
-        self._history = {}
-        if self.historical_averaging:
-            # The running mean of each weight over all past steps, saved with the model.
-            for role, network in (("generator", self.generator), ("discriminator", self.discriminator)):
-                self._history[role] = [
-                    self.add_weight(shape=weight.shape, initializer="zeros", trainable=False,
-                                    name=f"{role}_history_{index}")
-                    for index, weight in enumerate(network.trainable_weights)
-                ]
-                for average, weight in zip(self._history[role], network.trainable_weights):
-                    average.assign(weight)
 
     def call(self, noise, training=False):
         """Images made from `noise` (shape (batch, latent_dim))."""
         return self.generator(noise, training=training)
 
     # ----------------------------------------------------------- compile -- #
+    def default_optimizers(self):
+        """The course's Adam(learning_rate=2e-4, beta_1=0.5) for each network
+        (Radford et al. 2016's setting, used by the course for every GAN)."""
+        return {
+            "d_optimizer": keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5),
+            "g_optimizer": keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5),
+        }
+
     def compile(self, d_optimizer="auto", g_optimizer="auto", jit_compile="auto", **kwargs):
         """Sets one optimiser per network.
 
         Args:
-            d_optimizer, g_optimizer: optimiser instances, names, or "auto" for
-                the course's Adam(learning_rate=2e-4, beta_1=0.5) (Radford et
-                al. 2016's setting, used by the course for every GAN).
+            d_optimizer, g_optimizer: optimiser instances, names, or "auto"
+                for `default_optimizers()`.
             jit_compile: True/False, or "auto" for `default_jit_compile()`.
             **kwargs: passed on to `keras.Model.compile` (e.g. `run_eagerly`,
                 `steps_per_execution`).
         """
-        d_optimizer = self._resolve_optimizer("d_optimizer", d_optimizer)
-        g_optimizer = self._resolve_optimizer("g_optimizer", g_optimizer)
+        defaults = self.default_optimizers()
+        d_optimizer = resolve_optimizer("d_optimizer", d_optimizer, defaults["d_optimizer"])
+        g_optimizer = resolve_optimizer("g_optimizer", g_optimizer, defaults["g_optimizer"])
         if d_optimizer is g_optimizer:
             raise ValueError(
                 "`d_optimizer` and `g_optimizer` must be two different optimizer "
                 "objects: each keeps its own moment estimates for its own network."
             )
-        # Saved as given, so a model saved on one device picks its own XLA
-        # setting when loaded on another.
-        self._compile_arguments = {"jit_compile": jit_compile, **kwargs}
-        if jit_compile == "auto" and not kwargs.get("run_eagerly"):
-            jit_compile = default_jit_compile()
-        super().compile(optimizer=None, jit_compile=jit_compile, **kwargs)
-        if keras.config.dtype_policy().name == "mixed_float16":
-            d_optimizer = with_loss_scaling(d_optimizer)
-            g_optimizer = with_loss_scaling(g_optimizer)
-        self.d_optimizer = d_optimizer
-        self.g_optimizer = g_optimizer
-        # Create the optimiser variables now, not lazily in the first step: then
-        # load_model restores them, and BackupAndRestore finds them.
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-        self.g_optimizer.build(self.generator.trainable_variables)
-
-    @staticmethod
-    def _resolve_optimizer(argument, optimizer):
-        if isinstance(optimizer, str) and optimizer == "auto":
-            return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
-        try:
-            return keras.optimizers.get(optimizer)
-        except ValueError:
-            raise ValueError(
-                f"Invalid value for argument `{argument}`. Expected 'auto', an "
-                "optimizer name such as 'adam', or a keras.optimizers.Optimizer. "
-                f"Received: {argument}={optimizer!r}"
-            ) from None
+        self.d_optimizer, self.g_optimizer = compile_with_optimizers(
+            self, {self.discriminator: d_optimizer, self.generator: g_optimizer}, jit_compile, kwargs
+        )
 
     def get_compile_config(self):
         return {
@@ -440,21 +496,7 @@ class GAN(keras.Model):
     @property
     def metrics(self):
         # Listing the trackers here lets Keras reset them at each epoch start.
-        return [
-            self.d_loss_tracker,
-            self.g_loss_tracker,
-            self.real_score_tracker,
-            self.fake_score_tracker,
-        ]
-
-    # --------------------------------------------------- the loss hooks -- #
-    def discriminator_loss(self, real_logits, fake_logits):
-        """D's loss: cross-entropy with real label `real_label` (1) and fake label 0."""
-        return losses.minimax_discriminator_loss(real_logits, fake_logits, real_label=self.real_label)
-
-    def generator_loss(self, fake_logits):
-        """G's loss, chosen by `generator_loss` at construction."""
-        return self._generator_loss_fn(fake_logits)
+        return list(self.trackers.values())
 
     # ------------------------------------------------------ the prior -- #
     def sample_latent(self, batch_size, seed=None):
@@ -471,8 +513,7 @@ class GAN(keras.Model):
 
     # ------------------------------------- hooks for conditional models -- #
     # A plain GAN ignores labels and has one output per image. ConditionalGAN
-    # and InfoGAN (gan_keras.models.conditional) override these four methods
-    # and nothing else of the loop below.
+    # and InfoGAN (gan_keras.models.conditional) override these methods.
     def split_batch(self, data):
         """(real images, labels or None) of a training batch."""
         return images_of(data), None
@@ -489,141 +530,68 @@ class GAN(keras.Model):
         """(real/fake logits, auxiliary outputs or None) of D's outputs."""
         return outputs, None
 
-    def latent_code_loss(self, latent, auxiliary_outputs):
-        """An extra loss on the fakes' latent vectors, added to both players' (InfoGAN's); 0 here."""
-        return 0.0
-
     # ----------------------------------------------------- the training -- #
-    def train_step(self, data):
+    def train_batch(self, data):
+        """Algorithm 1 on one batch of real images."""
         real_images, labels = self.split_batch(data)
-        batch_size = ops.shape(real_images)[0]
-        # The discriminator goes first: the generator's update needs a D that
-        # already reacts to the current fakes, otherwise its gradient points
-        # nowhere useful.
-        self._train_discriminator(real_images, labels, batch_size)
-        if self.discriminator_steps == 1:
-            self._train_generator(real_images, labels, batch_size)
-        else:
-            # Every batch trains D once; G trains after every k-th D update,
-            # so each of the k D updates sees fresh real data (Algorithm 1).
-            tf.cond(
-                self.d_optimizer.iterations % self.discriminator_steps == 0,
-                lambda: self._train_generator(real_images, labels, batch_size),
-                lambda: None,
-            )
-        return {metric.name: metric.result() for metric in self.metrics}
-
-    def _train_discriminator(self, real_images, labels, batch_size):
-        # The fakes are inputs to D here, not something to train: G's weights
-        # receive no gradient in this update. They are made for the real
-        # batch's labels, so a conditional D sees both classes equally often.
-        latent = self.sample_latent(batch_size)
-        fake_images = self.generator(self.generator_inputs(latent, labels), training=True)
-        with tf.GradientTape() as tape:
-            real_outputs, fake_outputs = self._judge(real_images, fake_images, labels, training=True)
-            real_logits, _ = self.split_discriminator_outputs(real_outputs)
-            fake_logits, fake_auxiliary = self.split_discriminator_outputs(fake_outputs)
-            d_loss = self.discriminator_loss(real_logits, fake_logits)
-            extra = self.latent_code_loss(latent, fake_auxiliary) + self._historical_penalty("discriminator")
-            objective = objective_of(d_loss + extra, self.discriminator, self.d_optimizer)
-        descend(tape, objective, self.discriminator, self.d_optimizer)
-        self._update_history("discriminator", self.d_optimizer)
-
-        self.d_loss_tracker.update_state(d_loss)
-        self.real_score_tracker.update_state(ops.sigmoid(ops.cast(real_logits, "float32")))
-        self.fake_score_tracker.update_state(ops.sigmoid(ops.cast(fake_logits, "float32")))
-
-    def _judge(self, real_images, fake_images, labels, training):
-        """D's outputs for the real and the fake batch.
-
-        A discriminator without batch-coupled layers treats each image on its
-        own, so one call on both batches together gives the same outputs as
-        two calls and runs faster (one larger matrix product). With BatchNorm
-        the batch statistics would mix real and fake images, so each batch
-        gets its own call, as in DCGAN.
-        """
-        real_inputs = self.discriminator_inputs(real_images, labels)
-        fake_inputs = self.discriminator_inputs(ops.cast(fake_images, real_images.dtype), labels)
-        if self._discriminator_couples_batch:
-            return (
-                self.discriminator(real_inputs, training=training),
-                self.discriminator(fake_inputs, training=training),
-            )
-        both = keras.tree.map_structure(lambda real, fake: ops.concatenate([real, fake], axis=0), real_inputs, fake_inputs)
-        outputs = self.discriminator(both, training=training)
-        count = ops.shape(real_images)[0]
-        return (
-            keras.tree.map_structure(lambda output: output[:count], outputs),
-            keras.tree.map_structure(lambda output: output[count:], outputs),
+        # The discriminator goes first: it learns to tell the real images from
+        # fakes. The generator's update needs a D that already reacts to the
+        # current fakes, otherwise its gradient points nowhere useful.
+        self.update(self.discriminator, self.d_optimizer, self.loss_terms.discriminator_loss, real_images, labels)
+        # Then the generator learns to make D call its (fresh) fakes real,
+        # after every k-th discriminator update: each of the k D updates
+        # sees a fresh batch of real data.
+        backend.run_if(
+            self.d_optimizer.iterations % self.discriminator_steps == 0,
+            lambda: self.update(self.generator, self.g_optimizer, self.loss_terms.generator_loss, real_images, labels),
         )
+        return self.results()
 
-    def _train_generator(self, real_images, labels, batch_size):
-        # Fresh noise, and only G's weights are updated: D is held fixed while
-        # G learns to fool it (the "stacked G -> D with D frozen" of the slides).
-        latent = self.sample_latent(batch_size)
-        with tf.GradientTape() as tape:
-            fake_images = self.generator(self.generator_inputs(latent, labels), training=True)
-            g_loss, fake_auxiliary = self._generator_objective(real_images, fake_images, labels, training=True)
-            extra = self.latent_code_loss(latent, fake_auxiliary) + self._historical_penalty("generator")
-            objective = objective_of(g_loss + extra, self.generator, self.g_optimizer)
-        descend(tape, objective, self.generator, self.g_optimizer)
-        self._update_history("generator", self.g_optimizer)
-        self.g_loss_tracker.update_state(g_loss)
+    def update(self, network, optimizer, loss_of, real_images, labels):
+        """One optimiser step of `network` alone on `loss_of(step)` plus the
+        regularisers that concern it, for fresh noise; the other network's
+        weights are inputs, not trained."""
 
-    def _generator_objective(self, real_images, fake_images, labels, training):
-        """G's loss on a batch of fakes, and D's auxiliary outputs for them.
+        def objective():
+            step = GANStep(self, real_images, labels, training=True)
+            loss, values = loss_of(step)
+            for regularizer in self.regularizers:
+                penalty = regularizer.penalty(step, network)
+                if penalty is not None:
+                    loss = loss + penalty[0]
+                    values = {**values, **penalty[1]}
+            return objective_of(loss, network, optimizer), values
 
-        The loss is D's verdict, or with feature matching the distance between
-        D's mean features on real and fake images.
-        """
-        fake_outputs = self.discriminator(self.discriminator_inputs(fake_images, labels), training=training)
-        fake_logits, fake_auxiliary = self.split_discriminator_outputs(fake_outputs)
-        if self._feature_extractor is None:
-            return self.generator_loss(fake_logits), fake_auxiliary
-        real_features = self._feature_extractor(self.discriminator_inputs(real_images, labels), training=training)
-        fake_features = self._feature_extractor(
-            self.discriminator_inputs(ops.cast(fake_images, real_images.dtype), labels), training=training
-        )
-        return losses.feature_matching_loss(ops.stop_gradient(real_features), fake_features), fake_auxiliary
+        values = descend(objective, network, optimizer)
+        for regularizer in self.regularizers:
+            for variable, value in regularizer.state_updates(network):
+                variable.assign(value)
+        self.track(values)
 
-    # ------------------------------------------------ historical averaging -- #
-    def _historical_penalty(self, role):
-        if not self.historical_averaging:
-            return 0.0
-        network = self.generator if role == "generator" else self.discriminator
-        return self.historical_averaging * losses.historical_average_penalty(
-            network.trainable_weights, self._history[role]
-        )
+    def track(self, values):
+        for name, value in values.items():
+            self.trackers[name].update_state(value)
 
-    def _update_history(self, role, optimizer):
-        """The running mean over the weights after every update so far (and the initial ones)."""
-        if not self.historical_averaging:
-            return
-        network = self.generator if role == "generator" else self.discriminator
-        count = ops.cast(optimizer.iterations, "float32") + 1.0
-        for average, weight in zip(self._history[role], network.trainable_weights):
-            average.assign(average + (ops.cast(weight, average.dtype) - average) / count)
+    def results(self):
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
 
-    def test_step(self, data):
-        """The same losses and scores on held-out real images, without updates.
+    def test_batch(self, data):
+        """The same losses and values on held-out real images, without updates.
 
         A discriminator whose held-out D_x falls far below its training D_x is
         memorising the training set.
         """
         real_images, labels = self.split_batch(data)
-        batch_size = ops.shape(real_images)[0]
-        latent = self.sample_latent(batch_size)
-        fake_images = self.generator(self.generator_inputs(latent, labels), training=False)
-        real_outputs, fake_outputs = self._judge(real_images, fake_images, labels, training=False)
-        real_logits, _ = self.split_discriminator_outputs(real_outputs)
-        fake_logits, fake_auxiliary = self.split_discriminator_outputs(fake_outputs)
-        self.latent_code_loss(latent, fake_auxiliary)  # InfoGAN tracks its info_loss here
-        g_loss, _ = self._generator_objective(real_images, fake_images, labels, training=False)
-        self.d_loss_tracker.update_state(self.discriminator_loss(real_logits, fake_logits))
-        self.g_loss_tracker.update_state(g_loss)
-        self.real_score_tracker.update_state(ops.sigmoid(ops.cast(real_logits, "float32")))
-        self.fake_score_tracker.update_state(ops.sigmoid(ops.cast(fake_logits, "float32")))
-        return {metric.name: metric.result() for metric in self.metrics}
+        step = GANStep(self, real_images, labels, training=False)
+        for network, loss_of in ((self.discriminator, self.loss_terms.discriminator_loss),
+                                 (self.generator, self.loss_terms.generator_loss)):
+            values = loss_of(step)[1]
+            for regularizer in self.regularizers:
+                penalty = regularizer.penalty(step, network)
+                if penalty is not None:
+                    values = {**values, **penalty[1]}
+            self.track(values)
+        return self.results()
 
     # ------------------------------------------------------- sampling -- #
     def generate(self, num_images, seed=None, batch_size=256):
@@ -667,18 +635,17 @@ class GAN(keras.Model):
             "trainable": self.trainable,
             "generator": keras.saving.serialize_keras_object(self.generator),
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),
-            "generator_loss": self.generator_loss_name,
+            "loss": keras.saving.serialize_keras_object(self.loss_terms),
+            "regularizers": [keras.saving.serialize_keras_object(r) for r in self.regularizers],
             "discriminator_steps": self.discriminator_steps,
             "latent_distribution": self.latent_distribution,
-            "real_label": self.real_label,
-            "feature_matching": self.feature_matching,
-            "historical_averaging": self.historical_averaging,
             "seed": self.seed,
         }
 
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        for role in ("generator", "discriminator"):
-            config[role] = keras.saving.deserialize_keras_object(config[role])
+        for key in ("generator", "discriminator", "loss"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        config["regularizers"] = [keras.saving.deserialize_keras_object(r) for r in config.get("regularizers", [])]
         return cls(**config)

@@ -27,7 +27,6 @@ import math
 
 import keras
 import numpy as np
-import tensorflow as tf
 from keras import layers, ops
 
 from gan_keras import losses
@@ -455,6 +454,7 @@ class VAE(_EncoderDecoderModel):
     """
 
     LOSS_NAMES = ("loss", "reconstruction_loss", "kl_loss")
+    has_likelihood = True
 
     def __init__(
         self,
@@ -500,6 +500,11 @@ class VAE(_EncoderDecoderModel):
                 shape=(), initializer=keras.initializers.Constant(initial),
                 trainable=gaussian_scale is None, name="gaussian_log_scale",
             )
+
+    @property
+    def conditional(self):
+        """A conditional VAE (num_classes set) trains on (images, labels) and generates given labels."""
+        return self.num_classes is not None
 
     def _decoder_latent_shape(self):
         shapes = self.decoder.input_shape
@@ -617,6 +622,7 @@ class VAE(_EncoderDecoderModel):
         one_hot = self._check_labels(labels, len(images))
         chunk_size = chunk_size or max(1, min(num_samples, 20_000 // batch_size))
         rng = np.random.default_rng(seed)
+        log_importance_weights = self.compiled(self._log_importance_weights)
         bounds, elbos = [], []
         for start in range(0, len(images), batch_size):
             batch = images[start : start + batch_size]
@@ -625,17 +631,16 @@ class VAE(_EncoderDecoderModel):
             for done in range(0, num_samples, chunk_size):
                 count = min(chunk_size, num_samples - done)
                 epsilon = rng.standard_normal((count, len(batch), self.latent_dim)).astype("float32")
-                log_weights.append(self._log_importance_weights(batch, batch_one_hot, epsilon).numpy())
+                log_weights.append(ops.convert_to_numpy(log_importance_weights(batch, batch_one_hot, epsilon)))
             log_weights = np.concatenate(log_weights).astype("float64")  # (k, batch)
             peak = log_weights.max(axis=0)
             bounds.append(peak + np.log(np.mean(np.exp(log_weights - peak), axis=0)))
             elbos.append(log_weights.mean(axis=0))
         return np.concatenate(bounds), np.concatenate(elbos)
 
-    @tf.function(reduce_retracing=True)
     def _log_importance_weights(self, images, one_hot, epsilon):
         """log p(x|z) + log p(z) - log q(z|x) for k samples z = mean + sigma * eps."""
-        count, batch = tf.shape(epsilon)[0], tf.shape(epsilon)[1]
+        count, batch = ops.shape(epsilon)[0], ops.shape(epsilon)[1]
         targets = self._pixel_targets(images, training=False)
         mean, log_variance = self.encoder(self._with_labels(self._encoder_input(targets), one_hot), training=False)
         mean, log_variance = ops.cast(mean, "float32"), ops.cast(log_variance, "float32")

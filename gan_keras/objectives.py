@@ -1,0 +1,339 @@
+"""What the networks of a GAN minimise: adversarial losses and regularisers.
+
+`gan_keras.losses` holds the maths as plain functions of tensors. This
+module turns them into the objects a `GAN` trains with. Each reads one
+record of the training step (`gan_keras.models.GANStep`: the real images and
+labels, the latent vectors, the fakes, the discriminator's outputs for both,
+and the discriminator itself), so a new loss or penalty needs no new hook in
+the train loop:
+
+* an adversarial loss (`CrossEntropyLoss`, `FeatureMatching`) gives the
+  discriminator's and the generator's loss, and the values the progress bar
+  shows beside them (`metric_names`);
+* a regulariser (`HistoricalAveraging`, `GradientPenalty`,
+  `MutualInformation`) adds a penalty to the objective of the networks it
+  concerns. Regularisers compose: a GAN takes a list. One that keeps state
+  (historical averaging's running means) holds it in Keras variables, saved
+  with the model, and returns the new values from `state_updates`, which the
+  loop assigns after the optimiser step: nothing is assigned inside a
+  differentiated function.
+
+Both are Keras layers only so that the model tracks their state and saves
+their configuration; they are never called as layers.
+"""
+
+import keras
+from keras import ops
+
+from gan_keras import backend, losses
+
+__all__ = [
+    "AdversarialLoss",
+    "CrossEntropyLoss",
+    "FeatureMatching",
+    "GradientPenalty",
+    "HistoricalAveraging",
+    "MutualInformation",
+    "Regularizer",
+    "get_adversarial_loss",
+]
+
+
+# --------------------------------------------------------------------------- #
+# Adversarial losses
+# --------------------------------------------------------------------------- #
+class AdversarialLoss(keras.layers.Layer):
+    """The two players' losses, read from a `GANStep`.
+
+    `discriminator_loss(step)` and `generator_loss(step)` each return
+    `(loss, values)`: the scalar the network's optimiser minimises, and a
+    dict of scalars for the progress bar, whose keys are among `metric_names`.
+    `attach(gan)` is called once by the GAN that uses the loss.
+    """
+
+    metric_names = ("d_loss", "g_loss")
+
+    def attach(self, gan):
+        self.built = True
+
+    def discriminator_loss(self, step):
+        raise NotImplementedError
+
+    def generator_loss(self, step):
+        raise NotImplementedError
+
+
+@keras.saving.register_keras_serializable(package="gan_keras")
+class CrossEntropyLoss(AdversarialLoss):
+    """Goodfellow et al. 2014: D is a real (label 1) / fake (label 0) classifier.
+
+    D minimises the cross-entropy ``-log D(x) - log(1 - D(G(z)))``; G
+    minimises ``-log D(G(z))`` ("non_saturating", the paper's advice and the
+    course's choice) or ``log(1 - D(G(z)))`` ("minimax", the game as written,
+    which saturates while G is bad). The progress bar also shows `D_x` and
+    `D_G_z`, the mean probabilities D gives real images and fakes: at the
+    game's equilibrium both are 1/2.
+
+    Args:
+        generator_loss: "non_saturating" or "minimax".
+        real_label: D's target for real images; 0.9 is one-sided label
+            smoothing (Salimans et al. 2016, section 3.4).
+    """
+
+    metric_names = ("d_loss", "g_loss", "D_x", "D_G_z")
+
+    def __init__(self, generator_loss="non_saturating", real_label=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self._generator_loss = losses.get_generator_loss(generator_loss)
+        self.generator_loss_name = generator_loss
+        if isinstance(real_label, bool) or not isinstance(real_label, (int, float)) or not 0.5 < real_label <= 1.0:
+            raise ValueError(
+                "Invalid value for argument `real_label`. Expected a number in (0.5, 1] "
+                f"(1: no smoothing, 0.9: one-sided label smoothing). Received: real_label={real_label!r}"
+            )
+        self.real_label = float(real_label)
+
+    def discriminator_loss(self, step):
+        real_logits, fake_logits = step.real_logits, step.fake_logits
+        loss = losses.minimax_discriminator_loss(real_logits, fake_logits, real_label=self.real_label)
+        return loss, {
+            "d_loss": loss,
+            "D_x": ops.mean(ops.sigmoid(ops.cast(real_logits, "float32"))),
+            "D_G_z": ops.mean(ops.sigmoid(ops.cast(fake_logits, "float32"))),
+        }
+
+    def generator_loss(self, step):
+        loss = self._generator_loss(step.fake_logits)
+        return loss, {"g_loss": loss}
+
+    def get_config(self):
+        return {**super().get_config(), "generator_loss": self.generator_loss_name, "real_label": self.real_label}
+
+
+def get_adversarial_loss(loss):
+    """An `AdversarialLoss` from itself or from a generator-loss name."""
+    if isinstance(loss, AdversarialLoss):
+        return loss
+    if isinstance(loss, str) and loss in losses.GENERATOR_LOSSES:
+        return CrossEntropyLoss(generator_loss=loss)
+    raise ValueError(
+        f"Invalid value for argument `loss`. Expected one of {sorted(losses.GENERATOR_LOSSES)} or an "
+        f"AdversarialLoss such as CrossEntropyLoss(real_label=0.9). Received: loss={loss!r}"
+    )
+
+
+@keras.saving.register_keras_serializable(package="gan_keras")
+class FeatureMatching(AdversarialLoss):
+    """Salimans et al. 2016, section 3.1: G matches D's features instead of fooling D.
+
+    G minimises ``|| mean f(x) - mean f(G(z)) ||^2`` over the batch, where f
+    is the output of a layer of D (by default the input of D's last layer,
+    as in the paper). D keeps the loss of `base`.
+
+    Args:
+        base: the adversarial loss D trains with (default `CrossEntropyLoss()`).
+        layer: None (the input of D's last layer) or the name of a D layer.
+    """
+
+    def __init__(self, base=None, layer=None, **kwargs):
+        super().__init__(**kwargs)
+        self.base = CrossEntropyLoss() if base is None else get_adversarial_loss(base)
+        self.layer = layer
+        self.metric_names = self.base.metric_names
+
+    def attach(self, gan):
+        self.base.attach(gan)
+        discriminator = gan.discriminator
+        if self.layer is None:
+            features = discriminator.layers[-1].input  # what D's last layer sees
+        else:
+            try:
+                features = discriminator.get_layer(self.layer).output
+            except ValueError:
+                names = [layer.name for layer in discriminator.layers]
+                raise ValueError(
+                    f"Invalid value for argument `layer`: the discriminator has no layer {self.layer!r}. "
+                    f"Expected None or one of {names}."
+                ) from None
+        inputs = discriminator.inputs
+        self.features = keras.Model(inputs[0] if len(inputs) == 1 else inputs, features, name="discriminator_features")
+        self.built = True
+
+    def discriminator_loss(self, step):
+        return self.base.discriminator_loss(step)
+
+    def generator_loss(self, step):
+        real_features = step.features(self.features, step.real_images)
+        fake_features = step.features(self.features, step.fake_images)
+        loss = losses.feature_matching_loss(ops.stop_gradient(real_features), fake_features)
+        return loss, {"g_loss": loss}
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "base": keras.saving.serialize_keras_object(self.base),
+            "layer": self.layer,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["base"] = keras.saving.deserialize_keras_object(config["base"])
+        return cls(**config)
+
+
+# --------------------------------------------------------------------------- #
+# Regularisers
+# --------------------------------------------------------------------------- #
+class Regularizer(keras.layers.Layer):
+    """A penalty added to the objective of some of a GAN's networks.
+
+    `penalty(step, network)` returns `(value, values)` (the scalar added to
+    `network`'s objective and a dict for the progress bar, keys among
+    `metric_names`), or None when the regulariser does not concern
+    `network`. `state_updates(network)` returns `(variable, new value)` pairs
+    that the loop assigns after `network`'s optimiser step.
+    """
+
+    metric_names = ()
+
+    def attach(self, gan):
+        self.built = True
+
+    def penalty(self, step, network):
+        raise NotImplementedError
+
+    def state_updates(self, network):
+        return []
+
+
+@keras.saving.register_keras_serializable(package="gan_keras")
+class HistoricalAveraging(Regularizer):
+    """Salimans et al. 2016, section 3.3: ``weight * || theta - mean of past thetas ||^2``.
+
+    Added to each network's objective, with the running mean of that
+    network's own weights over all past steps (the initial weights included);
+    the means are Keras variables, saved with the model.
+    """
+
+    def __init__(self, weight=1.0, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight <= 0:
+            raise ValueError(f"Invalid value for argument `weight`. Expected a number > 0. Received: weight={weight!r}")
+        self.weight = float(weight)
+
+    def attach(self, gan):
+        self._networks = {}
+        for index, network in enumerate((gan.generator, gan.discriminator)):
+            averages = [
+                self.add_weight(shape=w.shape, initializer="zeros", trainable=False, name=f"{network.name}_average_{i}")
+                for i, w in enumerate(network.trainable_weights)
+            ]
+            for average, w in zip(averages, network.trainable_weights):
+                average.assign(w)
+            count = self.add_weight(shape=(), initializer="ones", trainable=False, name=f"{network.name}_count")
+            self._networks[id(network)] = (averages, count)
+        self.built = True
+
+    def penalty(self, step, network):
+        averages, _ = self._networks[id(network)]
+        value = self.weight * losses.historical_average_penalty(network.trainable_weights, averages)
+        return value, {}
+
+    def state_updates(self, network):
+        """The running mean after one more update: a += (theta - a) / (n + 1)."""
+        averages, count = self._networks[id(network)]
+        new_count = count + 1.0
+        updates = [
+            (average, average + (ops.cast(w, average.dtype) - average) / new_count)
+            for average, w in zip(averages, network.trainable_weights)
+        ]
+        return updates + [(count, new_count)]
+
+    def get_config(self):
+        return {**super().get_config(), "weight": self.weight}
+
+
+@keras.saving.register_keras_serializable(package="gan_keras")
+class GradientPenalty(Regularizer):
+    """Gulrajani et al. 2017 ("Improved Training of Wasserstein GANs"), eq. 3:
+    ``weight * E[(|| grad_x D(x_hat) ||_2 - 1)^2]`` on the discriminator,
+    with x_hat = eps x + (1 - eps) G(z) and eps ~ U[0, 1] drawn per sample.
+
+    The gradient is taken per sample (the sum of D's outputs over the batch
+    has, for sample i, exactly D(x_hat_i)'s gradient) and its norm over all
+    the sample's pixels. The progress bar shows `gradient_penalty`, the
+    unweighted mean.
+
+    Args:
+        weight: lambda (10 in the paper).
+        seed: seed of eps.
+    """
+
+    metric_names = ("gradient_penalty",)
+
+    def __init__(self, weight=10.0, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight <= 0:
+            raise ValueError(f"Invalid value for argument `weight`. Expected a number > 0. Received: weight={weight!r}")
+        self.weight = float(weight)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def penalty(self, step, network):
+        if network is not step.discriminator:
+            return None
+        real = ops.cast(step.real_images, "float32")
+        fake = ops.cast(ops.stop_gradient(step.fake_images), "float32")
+        shape = (ops.shape(real)[0],) + (1,) * (len(real.shape) - 1)
+        eps = keras.random.uniform(shape, seed=self.seed_generator)
+        interpolates = eps * real + (1.0 - eps) * fake
+        gradients = backend.input_gradients(lambda images: step.judge_logits(images), interpolates)
+        per_sample = losses.gradient_penalty(gradients)
+        return self.weight * ops.mean(per_sample), {"gradient_penalty": ops.mean(per_sample)}
+
+    def get_config(self):
+        return {**super().get_config(), "weight": self.weight, "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="gan_keras")
+class MutualInformation(Regularizer):
+    """InfoGAN's ``lambda * L_I`` (Chen et al. 2016), added to both networks.
+
+    L_I = CE(c_cat, softmax(Q_cat)) + sum_j (c_j - Q_j)^2 / 2: the negative
+    log-likelihood of the fakes' code c = [one-hot category, continuous
+    values] under Q's prediction (a unit-variance Gaussian for the continuous
+    part, up to its constant), i.e. minus the paper's lower bound on
+    I(c; G(z, c)) plus the code's fixed entropy. Q is the discriminator's
+    auxiliary output; the code is the last `num_categories + num_continuous`
+    entries of the latent vector. `info_loss` (L_I, unweighted) joins the
+    progress bar, averaged over both networks' steps.
+    """
+
+    metric_names = ("info_loss",)
+
+    def __init__(self, num_categories=10, num_continuous=2, weight=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.num_categories, self.num_continuous = int(num_categories), int(num_continuous)
+        self.weight = float(weight)
+
+    def information_loss(self, codes, q_outputs):
+        """L_I of codes (N, K + C) under Q's outputs (N, K + C): a scalar."""
+        codes, q_outputs = ops.cast(codes, "float32"), ops.cast(q_outputs, "float32")
+        k = self.num_categories
+        categorical = ops.mean(keras.losses.categorical_crossentropy(codes[:, :k], q_outputs[:, :k], from_logits=True))
+        continuous = ops.mean(ops.sum(0.5 * (codes[:, k:] - q_outputs[:, k:]) ** 2, axis=-1))
+        return categorical + continuous
+
+    def penalty(self, step, network):
+        code_size = self.num_categories + self.num_continuous
+        loss = self.information_loss(step.latent[:, -code_size:], step.fake_auxiliary)
+        return self.weight * loss, {"info_loss": loss}
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "num_categories": self.num_categories,
+            "num_continuous": self.num_continuous,
+            "weight": self.weight,
+        }
