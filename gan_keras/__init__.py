@@ -16,7 +16,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # distracts students.
 warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed, but will be ignored")
 
-from gan_keras import callbacks, data, latent, layers, losses, metrics, models, plotting  # noqa: E402
+from gan_keras import backend, callbacks, data, latent, layers, losses, metrics, models, objectives, plotting  # noqa: E402
 from gan_keras.models import GAN, VAE, Autoencoder  # noqa: E402
 
 __version__ = "0.1.0"
@@ -24,6 +24,7 @@ __all__ = [
     "GAN",
     "VAE",
     "Autoencoder",
+    "backend",
     "callbacks",
     "data",
     "latent",
@@ -31,6 +32,7 @@ __all__ = [
     "losses",
     "metrics",
     "models",
+    "objectives",
     "plotting",
     "__version__",
 ]

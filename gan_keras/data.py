@@ -1,6 +1,7 @@
 """Image datasets as batched `tf.data.Dataset`s of float32 NHWC images in [-1, 1].
 
-One entry point, `load_dataset(name, ...)`, serves every model of the course:
+One entry point, `load_dataset(name, ...)`, serves every model of the course;
+`load_arrays(name, split)` gives a whole split as NumPy arrays instead.
 
 * **Real path**: `tensorflow_datasets.load` with `data/` (at the repository
   root) as the default data directory, so a download happens once per machine.
@@ -17,6 +18,11 @@ and lists the offline choices.
 
 Batches always have the same shape (`drop_remainder=True`): an XLA-compiled
 train step is compiled once per input shape.
+
+TensorFlow is imported only where it is needed: `load_dataset` (tf.data) and
+the TFDS path. `load_arrays` on the offline copies, and the pixel helpers
+(`to_model_range`, `to_uint8`, `binarize`, from `gan_keras.pixels`), work
+without it, e.g. with KERAS_BACKEND=jax and no TensorFlow installed.
 """
 
 import dataclasses
@@ -28,9 +34,9 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import tensorflow as tf
 
 from gan_keras._checks import check_positive_int
+from gan_keras.pixels import binarize, resize_bilinear, to_model_range, to_uint8
 
 __all__ = [
     "DATASETS",
@@ -123,38 +129,17 @@ DATASETS = {
 _CELEB_A_CROP = 108  # the usual centre crop of the 178x218 aligned faces (DCGAN code)
 
 
-# --------------------------------------------------------------------------- #
-# Conversions between the pixel range of files and the model range [-1, 1].
-# --------------------------------------------------------------------------- #
-def to_model_range(images):
-    """uint8-range pixels [0, 255] -> float32 in [-1, 1] (NumPy or tf)."""
-    if isinstance(images, np.ndarray):
-        return images.astype("float32") / 127.5 - 1.0
-    return tf.cast(images, tf.float32) / 127.5 - 1.0
-
-
-def to_uint8(images):
-    """Model-range images in [-1, 1] -> uint8 NumPy array in [0, 255]."""
-    images = np.asarray(images, dtype="float32")
-    return np.clip(np.round((images + 1.0) * 127.5), 0, 255).astype("uint8")
-
-
-def binarize(images, seed=0):
-    """Binary images for likelihood models: each pixel is 1 with probability
-    (x + 1) / 2 and -1 otherwise (stochastic binarization, Salakhutdinov &
-    Murray 2008), returned in the model range as float32 values in {-1, 1}.
-
-    A fixed `seed` gives the same binary test set every time, which is what
-    makes held-out nats of different runs comparable. Binary input stays as it is.
-    """
-    images = np.asarray(images, dtype="float32")
-    if images.size and (images.min() < -1.0 or images.max() > 1.0):
-        raise ValueError(
-            "Expected images in the model range [-1, 1] (see `to_model_range`). "
-            f"Received values from {images.min()} to {images.max()}."
-        )
-    uniform = np.random.default_rng(seed).uniform(size=images.shape)
-    return np.where(uniform < (images + 1.0) / 2.0, 1.0, -1.0).astype("float32")
+def _import_tensorflow(needed_by):
+    """TensorFlow, or a one-line ImportError that says what needs it and what works without it."""
+    try:
+        import tensorflow as tf
+    except ImportError as error:  # the cause, chained, says why
+        raise ImportError(
+            f"{needed_by} needs TensorFlow, which cannot be imported here. Without it, "
+            "`gan_keras.data.load_arrays(name, split, offline=True)` works: it gives the offline "
+            f"copies ({', '.join(dataset_names(offline_only=True))}) as NumPy arrays."
+        ) from error
+    return tf
 
 
 # --------------------------------------------------------------------------- #
@@ -289,7 +274,7 @@ def _offline_digits(split):
     bunch = load_digits()  # (1797, 8, 8) in [0, 16]
     small = (bunch.images * (255.0 / 16.0)).astype("float32")[..., None]
     # Bilinear upsampling to 28x28 (MNIST's size) so the same networks apply.
-    big = tf.image.resize(small, (28, 28), method="bilinear").numpy()
+    big = resize_bilinear(small, (28, 28))
     images = np.clip(np.round(big), 0, 255).astype("uint8")
     train, test = _stratified_split(bunch.target, test_per_class=18)
     chosen = train if split == "train" else test
@@ -333,6 +318,7 @@ def _offline_unavailable(name):
 def _tfds_is_prepared(tfds_name, data_dir):
     if not (Path(data_dir) / tfds_name).is_dir():
         return False  # nothing downloaded there yet (and asking TFDS would log noise)
+    _import_tensorflow("Reading TFDS data")
     import tensorflow_datasets as tfds
 
     try:
@@ -343,6 +329,7 @@ def _tfds_is_prepared(tfds_name, data_dir):
 
 def _tfds_images(name, spec, split, data_dir, download, image_size):
     """(uint8 image, label) pairs from TFDS, resized where needed."""
+    tf = _import_tensorflow("Reading TFDS data")
     import tensorflow_datasets as tfds
 
     dataset = tfds.load(
@@ -373,16 +360,23 @@ def load_arrays(name, split="train", *, offline=None, data_dir=None):
     """All images and labels of a dataset's split as uint8 / int64 NumPy arrays.
 
     Only for datasets that fit in memory (the offline copies and the MNIST
-    family); use `load_dataset` for training.
+    family); use `load_dataset` for training. The offline copies need no
+    TensorFlow; data from TFDS does.
     """
     spec = _check_name(name)
     _check_split(name, spec, split)
-    everything = _source(name, spec, split, offline, data_dir, None).batch(10_000_000)
-    return next(everything.as_numpy_iterator())
+    source = _source(name, spec, split, offline, data_dir, None)
+    if isinstance(source, tuple):
+        return source
+    return next(source.batch(10_000_000).as_numpy_iterator())
 
 
 def _source(name, spec, split, offline, data_dir, image_size):
-    """An unbatched dataset of (uint8 image, int64 label) pairs."""
+    """The (uint8 image, int64 label) pairs of a split.
+
+    The offline copy comes as a tuple of NumPy arrays (images, labels), TFDS
+    data as an unbatched `tf.data.Dataset`.
+    """
     data_dir = data_dir or default_data_dir()
     has_offline_copy = name in _OFFLINE_LOADERS
     # Forced offline means the offline copy where there is one; otherwise
@@ -402,8 +396,8 @@ def _source(name, spec, split, offline, data_dir, image_size):
     images, labels = _OFFLINE_LOADERS[name](split)
     _announce_offline(name, split, len(images), stacklevel=4)  # the caller of load_dataset / load_arrays
     if image_size and tuple(image_size) != images.shape[1:3]:
-        images = tf.cast(tf.round(tf.image.resize(images, image_size)), tf.uint8).numpy()
-    return tf.data.Dataset.from_tensor_slices((images, labels))
+        images = np.round(resize_bilinear(images, image_size)).astype("uint8")
+    return images, labels
 
 
 def load_dataset(
@@ -450,7 +444,10 @@ def load_dataset(
     >>> images = next(iter(load_dataset("mnist", batch_size=16, offline=True)))
     >>> images.shape, images.dtype
     (TensorShape([16, 28, 28, 1]), tf.float32)
+
+    Without TensorFlow (say with KERAS_BACKEND=jax), use `load_arrays`.
     """
+    tf = _import_tensorflow("`load_dataset` returns a tf.data.Dataset, and tf.data")
     spec = _check_name(name)
     _check_split(name, spec, split)
     check_positive_int("batch_size", batch_size)
@@ -464,6 +461,8 @@ def load_dataset(
         cache = name in ("mnist", "fashion_mnist", "cifar10", "digits")
 
     dataset = _source(name, spec, split, offline, data_dir, image_size)
+    if isinstance(dataset, tuple):  # the offline copy's NumPy arrays
+        dataset = tf.data.Dataset.from_tensor_slices(dataset)
     num_examples = int(dataset.cardinality())
     if 0 <= num_examples < batch_size:
         raise ValueError(
@@ -481,7 +480,7 @@ def load_dataset(
     dataset = dataset.batch(batch_size, drop_remainder=True)
 
     def to_model_inputs(images, labels):
-        images = to_model_range(images)
+        images = tf.cast(images, tf.float32) / 127.5 - 1.0  # `to_model_range`, on tensors
         return (images, labels) if with_labels else images
 
     dataset = dataset.map(to_model_inputs, num_parallel_calls=tf.data.AUTOTUNE)

@@ -13,8 +13,10 @@ from gan_keras.models.conditional import (
     infogan_generator,
 )
 from gan_keras.models.dcgan import dcgan_discriminator, dcgan_generator
+from gan_keras.models._common import GenerativeModel, NetworkOptimizers
 from gan_keras.models.gan import (
     GAN,
+    GANStep,
     conv_discriminator,
     conv_generator,
     default_jit_compile,
@@ -44,6 +46,9 @@ from gan_keras.models.vae import (
 
 __all__ = [
     "GAN",
+    "GANStep",
+    "GenerativeModel",
+    "NetworkOptimizers",
     "ConditionalGAN",
     "InfoGAN",
     "cgan_discriminator",

@@ -127,6 +127,19 @@ class NetworkOptimizers(keras.optimizers.MultiOptimizer):
         )
         return cls(optimizer_map)
 
+    def build(self, var_list):
+        """Maps each variable to its network's optimiser. Unlike
+        `MultiOptimizer.build`, accepts loss-scaling optimisers (each network's
+        own, under the mixed_float16 policy) and does not build them again."""
+        if self.built:
+            return
+        self._var_to_optimizer_idx, self._trainable_variables_indices = {}, {}
+        for index, variable in enumerate(var_list):
+            key = self._var_key(variable)
+            self._var_to_optimizer_idx[key] = self._inner_optimizers.index(self._optimizer_map(variable))
+            self._trainable_variables_indices[key] = index
+        keras.optimizers.Optimizer.build(self, var_list)
+
     @property
     def learning_rate(self):
         return self.optimizers[0].learning_rate

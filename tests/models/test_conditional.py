@@ -2,6 +2,7 @@
 the mutual-information loss by hand, the metrics, saving."""
 
 import math
+import types
 
 import keras
 import numpy as np
@@ -153,14 +154,18 @@ def test_information_loss_by_hand():
     # the continuous part is sum c^2 / 2, averaged over the batch.
     gan = small_infogan(info_weight=2.0)
     latent = gan.latent_with_codes(np.zeros((2, 6)), [1, 7], [[0.5, -1.0], [0.0, 0.2]])
-    loss = gan.latent_code_loss(tf.constant(latent), tf.zeros((2, 12)))
+    step = types.SimpleNamespace(latent=latent, fake_auxiliary=np.zeros((2, 12), "float32"))
+    penalty, values = gan.information.penalty(step, gan.generator)
     continuous = ((0.25 + 1.0) / 2 + 0.04 / 2) / 2
-    assert float(loss) == pytest.approx(2.0 * (math.log(10) + continuous), rel=1e-6)
+    assert float(values["info_loss"]) == pytest.approx(math.log(10) + continuous, rel=1e-6)
+    assert float(penalty) == pytest.approx(2.0 * (math.log(10) + continuous), rel=1e-6)
+    # The same term for the discriminator (it trains Q).
+    assert float(gan.information.penalty(step, gan.discriminator)[0]) == pytest.approx(float(penalty))
     # A confident, right Q: the cross-entropy goes to 0.
     q_outputs = np.zeros((2, 12), "float32")
     q_outputs[[0, 1], [1, 7]] = 50.0
     q_outputs[:, 10:] = latent[:, 16:]
-    assert float(gan.latent_code_loss(tf.constant(latent), tf.constant(q_outputs))) == pytest.approx(0.0, abs=1e-6)
+    assert float(gan.information.information_loss(latent[:, 6:], q_outputs)) == pytest.approx(0.0, abs=1e-6)
 
 
 def test_infogan_trains_saves_and_reads_codes(tmp_path):

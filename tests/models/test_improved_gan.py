@@ -1,7 +1,9 @@
-"""The improved techniques of Salimans et al. 2016, each a switch: the maths
-by hand, and all of them together through fit, save and load."""
+"""The improved techniques of Salimans et al. 2016, each an object of
+gan_keras.objectives or a layer: the maths by hand, and all of them together
+through fit, save and load."""
 
 import math
+import types
 
 import keras
 import numpy as np
@@ -9,8 +11,9 @@ import pytest
 import tensorflow as tf
 
 from gan_keras import losses
+from gan_keras.objectives import CrossEntropyLoss, FeatureMatching, HistoricalAveraging
 from gan_keras.layers import MinibatchDiscrimination, VirtualBatchNormalization
-from gan_keras.models import GAN, dcgan_discriminator, dcgan_generator
+from gan_keras.models import GAN, GANStep, dcgan_discriminator, dcgan_generator
 from tests.models.helpers import check_fit_save_load_generate
 
 METRICS = ["d_loss", "g_loss", "D_x", "D_G_z"]
@@ -40,8 +43,11 @@ def test_one_sided_label_smoothing_by_hand():
     loss = losses.minimax_discriminator_loss(np.array([[2.0]]), np.array([[-1.0]]), real_label=0.9)
     expected = 0.9 * softplus(-2.0) + 0.1 * softplus(2.0) + softplus(-1.0)
     assert float(loss) == pytest.approx(expected, rel=1e-6)
-    gan_loss = small_dcgan(real_label=0.9).discriminator_loss(np.array([[2.0]]), np.array([[-1.0]]))
+    step = types.SimpleNamespace(real_logits=np.array([[2.0]]), fake_logits=np.array([[-1.0]]))
+    gan_loss, values = small_dcgan(loss=CrossEntropyLoss(real_label=0.9)).loss_terms.discriminator_loss(step)
     assert float(gan_loss) == pytest.approx(expected, rel=1e-6)
+    assert float(values["D_x"]) == pytest.approx(1 / (1 + math.exp(-2.0)), rel=1e-6)
+    assert float(values["D_G_z"]) == pytest.approx(1 / (1 + math.exp(1.0)), rel=1e-6)
 
 
 # ------------------------------------------------------------ feature matching -- #
@@ -52,20 +58,24 @@ def test_feature_matching_loss_by_hand():
 
 
 def test_feature_matching_uses_the_input_of_ds_last_layer_or_a_named_layer():
-    gan = small_dcgan(feature_matching=True)
-    assert tuple(gan._feature_extractor.output.shape) == (None, 7 * 7 * 16)  # the flattened features
-    gan = small_dcgan(feature_matching="downsample0_leaky_relu")
-    assert tuple(gan._feature_extractor.output.shape) == (None, 14, 14, 8)
+    gan = small_dcgan(loss=FeatureMatching())
+    assert tuple(gan.loss_terms.features.output.shape) == (None, 7 * 7 * 16)  # the flattened features
+    gan = small_dcgan(loss=FeatureMatching(layer="downsample0_leaky_relu"))
+    assert tuple(gan.loss_terms.features.output.shape) == (None, 14, 14, 8)
     with pytest.raises(ValueError, match="no layer 'nope'"):
-        small_dcgan(feature_matching="nope")
+        small_dcgan(loss=FeatureMatching(layer="nope"))
 
 
 def test_feature_matching_generator_loss_is_the_distance_of_feature_means():
-    gan = small_dcgan(feature_matching=True)
-    real, fake = digits(8), gan.generate(8, seed=0)
-    expected = losses.feature_matching_loss(gan._feature_extractor(real), gan._feature_extractor(fake))
-    loss, _ = gan._generator_objective(tf.constant(real), tf.constant(fake), None, False)
+    gan = small_dcgan(loss=FeatureMatching())
+    step = GANStep(gan, digits(8), None, training=False)
+    features = gan.loss_terms.features
+    expected = losses.feature_matching_loss(features(step.real_images), features(step.fake_images))
+    loss, values = gan.loss_terms.generator_loss(step)
     np.testing.assert_allclose(loss, expected, rtol=1e-6)
+    assert set(values) == {"g_loss"}
+    # D keeps the cross-entropy of the base loss.
+    assert set(gan.loss_terms.discriminator_loss(step)[1]) == {"d_loss", "D_x", "D_G_z"}
 
 
 # -------------------------------------------------------- historical averaging -- #
@@ -76,15 +86,29 @@ def test_historical_average_penalty_by_hand():
 
 
 def test_history_is_the_running_mean_of_past_weights():
-    gan = small_dcgan(historical_averaging=0.01)
+    averaging = HistoricalAveraging(0.01)
+    gan = small_dcgan(regularizers=[averaging])
     kernel = gan.generator.get_layer("project").kernel
-    seen = [kernel.numpy()]
+    seen = [np.array(kernel.numpy())]
     for _ in range(2):
-        gan._train_generator(tf.constant(digits(8)), None, 8)
-        seen.append(kernel.numpy())
+        gan.update(gan.generator, gan.g_optimizer, gan.loss_terms.generator_loss, digits(8), None)
+        seen.append(np.array(kernel.numpy()))
     index = [w.path for w in gan.generator.trainable_weights].index(kernel.path)
-    np.testing.assert_allclose(gan._history["generator"][index].numpy(), np.mean(seen, axis=0), atol=1e-7)
+    averages, count = averaging._networks[id(gan.generator)]
+    np.testing.assert_allclose(averages[index].numpy(), np.mean(seen, axis=0), atol=1e-7)
+    assert float(count.numpy()) == 3.0
     assert not np.allclose(seen[0], seen[2])
+
+
+def test_historical_penalty_is_weight_times_distance_to_the_means():
+    averaging = HistoricalAveraging(0.5)
+    gan = small_dcgan(regularizers=[averaging])
+    averages, _ = averaging._networks[id(gan.discriminator)]
+    for average in averages:
+        average.assign(average - 1.0)  # every weight 1 away from its mean
+    penalty, _ = averaging.penalty(None, gan.discriminator)
+    size = sum(int(np.prod(w.shape)) for w in gan.discriminator.trainable_weights)
+    assert float(penalty) == pytest.approx(0.5 * size, rel=1e-5)
 
 
 # ------------------------------------------------------ minibatch discrimination -- #
@@ -138,18 +162,18 @@ def test_the_reference_batch_must_come_from_the_gans_prior():
         GAN(generator, dcgan_discriminator(base_filters=8), latent_distribution="uniform")
 
 
-# ----------------------------------------------------------------- the switches -- #
+# ------------------------------------------------------------------ bad values -- #
 @pytest.mark.parametrize(
-    "options, message",
+    "make, message",
     [
-        (dict(real_label=0.3), "real_label"),
-        (dict(real_label=1.2), "real_label"),
-        (dict(historical_averaging=-1.0), "historical_averaging"),
+        (lambda: CrossEntropyLoss(real_label=0.3), "real_label"),
+        (lambda: CrossEntropyLoss(real_label=1.2), "real_label"),
+        (lambda: HistoricalAveraging(-1.0), "weight"),
     ],
 )
-def test_bad_switches_are_refused(options, message):
+def test_bad_values_are_refused(make, message):
     with pytest.raises(ValueError, match=message):
-        small_dcgan(**options)
+        make()
 
 
 def test_all_techniques_together_fit_save_and_load(tmp_path):
@@ -157,12 +181,13 @@ def test_all_techniques_together_fit_save_and_load(tmp_path):
         generator_options=dict(normalization="virtual_batch", reference_size=8, latent_distribution="uniform"),
         discriminator_options=dict(minibatch_discrimination=(10, 3)),
         latent_distribution="uniform",
-        real_label=0.9,
-        feature_matching=True,
-        historical_averaging=1e-3,
+        loss=FeatureMatching(CrossEntropyLoss(real_label=0.9)),
+        regularizers=[HistoricalAveraging(1e-3)],
     )
     data = tf.data.Dataset.from_tensor_slices(digits()).batch(16)
     loaded = check_fit_save_load_generate(gan, data, METRICS, tmp_path)
-    assert (loaded.real_label, loaded.feature_matching, loaded.historical_averaging) == (0.9, True, 1e-3)
-    for ours, theirs in zip(gan._history["discriminator"], loaded._history["discriminator"]):
+    assert isinstance(loaded.loss_terms, FeatureMatching) and loaded.loss_terms.base.real_label == 0.9
+    assert [type(r) for r in loaded.regularizers] == [HistoricalAveraging] and loaded.regularizers[0].weight == 1e-3
+    for ours, theirs in zip(gan.regularizers[0].weights, loaded.regularizers[0].weights):
         np.testing.assert_allclose(ours.numpy(), theirs.numpy())
+    assert float(gan.regularizers[0].weights[-1].numpy()) > 1  # the counts moved
