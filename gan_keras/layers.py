@@ -693,6 +693,9 @@ class VirtualBatchNormalization(keras.layers.Layer):
         normalised = (values - mean) / ops.sqrt(variance + self.epsilon) * self.gamma + self.beta
         return ops.cast(normalised, inputs.dtype)
 
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
     def get_config(self):
         return {**super().get_config(), "reference_size": self.reference_size, "epsilon": self.epsilon}
 

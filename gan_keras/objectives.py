@@ -230,7 +230,7 @@ class HistoricalAveraging(Regularizer):
                 for i, w in enumerate(network.trainable_weights)
             ]
             for average, w in zip(averages, network.trainable_weights):
-                average.assign(w)
+                average.assign(ops.convert_to_numpy(w))  # a copy: JAX must not see one buffer in two variables
             count = self.add_weight(shape=(), initializer="ones", trainable=False, name=f"{network.name}_count")
             self._networks[id(network)] = (averages, count)
         self.built = True

@@ -186,6 +186,7 @@ class ConditionalGAN(GAN):
         return [latent, self._one_hot(labels)]
 
     def discriminator_inputs(self, images, labels):
+        images = ops.convert_to_tensor(images)
         return [images, ops.cast(self._one_hot(labels), images.dtype)]
 
     # Sampling: every image is made for a label.
