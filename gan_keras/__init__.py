@@ -16,7 +16,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # distracts students.
 warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed, but will be ignored")
 
-from gan_keras import backend, callbacks, data, latent, layers, losses, metrics, models, objectives, plotting  # noqa: E402
+from gan_keras import (  # noqa: E402
+    backend, callbacks, data, latent, layers, losses, metrics, models, objectives, pixels, plotting,
+)
 from gan_keras.models import GAN, VAE, Autoencoder  # noqa: E402
 
 __version__ = "0.1.0"
@@ -33,6 +35,7 @@ __all__ = [
     "metrics",
     "models",
     "objectives",
+    "pixels",
     "plotting",
     "__version__",
 ]

@@ -129,6 +129,9 @@ DATASETS = {
 _CELEB_A_CROP = 108  # the usual centre crop of the 178x218 aligned faces (DCGAN code)
 
 
+# --------------------------------------------------------------------------- #
+# TensorFlow, imported where tf.data or TFDS needs it
+# --------------------------------------------------------------------------- #
 def _import_tensorflow(needed_by):
     """TensorFlow, or a one-line ImportError that says what needs it and what works without it."""
     try:
@@ -366,7 +369,7 @@ def load_arrays(name, split="train", *, offline=None, data_dir=None):
     spec = _check_name(name)
     _check_split(name, spec, split)
     source = _source(name, spec, split, offline, data_dir, None)
-    if isinstance(source, tuple):
+    if isinstance(source, tuple):  # the offline copy: no TensorFlow needed
         return source
     return next(source.batch(10_000_000).as_numpy_iterator())
 

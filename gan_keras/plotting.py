@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gan_keras.data import to_uint8
+from gan_keras.pixels import to_uint8
 
 __all__ = [
     "grid_array",

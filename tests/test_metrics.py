@@ -7,6 +7,7 @@ import pytest
 import scipy.linalg
 
 from gan_keras import metrics
+from gan_keras.metrics import inception
 
 
 # ------------------------------------------------------------ classifier score -- #
@@ -384,7 +385,7 @@ def test_cached_weights_are_used_offline(monkeypatch, tmp_path):
     cached.touch()
     requests = []
     monkeypatch.setattr(keras.utils, "get_file", lambda *args, **kwargs: requests.append(kwargs) or str(cached))
-    assert metrics._imagenet_inception_weights() == str(cached)
+    assert inception._imagenet_inception_weights() == str(cached)
     assert requests[0]["cache_dir"] == str(tmp_path) and requests[0]["file_hash"]  # Keras checks the file
 
 
