@@ -208,7 +208,7 @@ class GenerativeModel(keras.Model):
         """What this model shows of itself: `num_images` samples (a float32 array in [-1, 1])."""
         return self.generate(num_images, seed=seed)
 
-    def compiled(self, method):
+    def compiled_for_inference(self, method):
         """`method` of this model compiled once for repeated inference (one
         call per pixel when sampling), reading the current weights at every
         call; kept for the model's lifetime."""
@@ -219,6 +219,24 @@ class GenerativeModel(keras.Model):
         if method.__name__ not in cache:
             cache[method.__name__] = backend.compiled(method, self.variables)
         return cache[method.__name__]
+
+    # Saving: Keras saves each layer's weights but not the state of its
+    # random-number generators, so a reloaded model would draw the noise it
+    # drew at the start of training again. The model saves them all.
+    def _seed_states(self):
+        return [generator.state for layer in self._flatten_layers() for generator in layer._seed_generators]
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        for index, state in enumerate(self._seed_states()):
+            store[f"seed_state_{index}"] = state
+
+    def load_own_variables(self, store):
+        own_count = len(self._trainable_variables) + len(self._non_trainable_variables)
+        super().load_own_variables({str(index): store[str(index)] for index in range(own_count)})
+        for index, state in enumerate(self._seed_states()):
+            if f"seed_state_{index}" in store:  # files saved before the states were
+                state.assign(store[f"seed_state_{index}"])
 
     def train_step(self, *args):
         return backend.stateful_step(self, self._train_batch_and_count, args, training=True)

@@ -284,7 +284,7 @@ class PixelCNN(OneOptimizerModel):
 
     def _fill(self, images, first_position, seed):
         rng = np.random.default_rng(seed)
-        sample_pixel = self.compiled(self._sample_pixel)  # one compiled step, called once per pixel
+        sample_pixel = self.compiled_for_inference(self._sample_pixel)  # one compiled step, called once per pixel
         images = ops.convert_to_tensor(images, dtype="float32")
         for position in range(first_position, self.num_pixels):
             uniform = ops.convert_to_tensor(rng.uniform(size=(images.shape[0], 1)), dtype="float32")

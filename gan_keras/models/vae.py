@@ -622,7 +622,7 @@ class VAE(_EncoderDecoderModel):
         one_hot = self._check_labels(labels, len(images))
         chunk_size = chunk_size or max(1, min(num_samples, 20_000 // batch_size))
         rng = np.random.default_rng(seed)
-        log_importance_weights = self.compiled(self._log_importance_weights)
+        log_importance_weights = self.compiled_for_inference(self._log_importance_weights)
         bounds, elbos = [], []
         for start in range(0, len(images), batch_size):
             batch = images[start : start + batch_size]
