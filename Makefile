@@ -12,10 +12,17 @@ demo: $(VENV)/.installed
 	$(BIN)/python -m gan_keras train gan --epochs 50 --batch-size 64 --seed 0 --out runs/demo
 	@echo "Samples of the trained GAN: runs/demo/samples.png (progress per epoch: runs/demo/progress/)"
 
+# The unit tests run on TensorFlow (the default backend), then the tests of
+# everything that trains or computes on the backend run again on JAX.
+JAX_TESTS := tests/models tests/test_backend.py tests/test_layers.py tests/test_losses.py \
+             tests/test_callbacks.py tests/test_cli.py tests/test_latent.py
+
 # Strict nbval: every notebook cell not marked NBVAL_IGNORE_OUTPUT must
 # reproduce its committed output (notebooks/conftest.py explains the modes).
+
 test: $(VENV)/.installed
 	GAN_KERAS_QUICK=1 GAN_KERAS_OFFLINE=1 $(BIN)/python -m pytest tests -q
+	KERAS_BACKEND=jax GAN_KERAS_QUICK=1 GAN_KERAS_OFFLINE=1 $(BIN)/python -m pytest $(JAX_TESTS) -q
 	GAN_KERAS_QUICK=1 GAN_KERAS_OFFLINE=1 $(BIN)/python -m pytest --nbval notebooks/ -q
 
 $(VENV)/.installed: requirements.txt pyproject.toml
