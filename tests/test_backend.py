@@ -17,7 +17,7 @@ from keras import ops
 
 from gan_keras import backend
 from gan_keras.models import GAN, PixelCNN, dense_discriminator, dense_generator, pixelcnn_network
-from gan_keras.objectives import GradientPenalty, HistoricalAveraging
+from gan_keras.objectives import GradientPenalty, HistoricalAveraging, Regularizer
 
 OTHER_BACKEND = {"tensorflow": "jax", "jax": "tensorflow"}[keras.config.backend()]
 
@@ -221,3 +221,23 @@ def test_a_model_saved_on_one_backend_loads_and_samples_on_the_other(tmp_path):
     assert other["backend"] == OTHER_BACKEND and other["samples_ok"]
     latent = np.linspace(-1, 1, 2 * gan.latent_dim, dtype="float32").reshape(2, gan.latent_dim)
     np.testing.assert_allclose(np.array(other["images"]), gan.generate_from(latent), atol=1e-5)
+
+
+# ---------------------------------------------------- a new regulariser -- #
+class CentreTheLogits(Regularizer):
+    """README's example: a penalty on D's mean logit, with its own progress-bar value."""
+
+    metric_names = ("mean_logit",)
+
+    def penalty(self, step, network):
+        if network is not step.discriminator:
+            return None
+        mean = ops.mean(step.real_logits)
+        return 0.1 * mean**2, {"mean_logit": mean}
+
+
+def test_a_new_regulariser_needs_no_change_to_the_loop():
+    gan = small_gan(regularizers=[CentreTheLogits()])
+    history = gan.fit(digits(), batch_size=16, epochs=1, verbose=0).history
+    assert set(history) == {"d_loss", "g_loss", "D_x", "D_G_z", "mean_logit"}
+    assert np.isfinite(history["mean_logit"][0])
