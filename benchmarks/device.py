@@ -3,11 +3,21 @@
 import os
 import platform
 
-import tensorflow as tf
+import keras
 
 
 def device_name():
-    gpus = tf.config.list_physical_devices("GPU")
-    if gpus:
-        return tf.config.experimental.get_device_details(gpus[0]).get("device_name", "GPU")
+    """The GPU's name if the Keras backend computes on one, else the CPU's core count."""
+    if keras.config.backend() == "jax":
+        import jax
+
+        device = jax.devices()[0]
+        if device.platform == "gpu":
+            return device.device_kind
+    elif keras.config.backend() == "tensorflow":
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        if gpus:
+            return tf.config.experimental.get_device_details(gpus[0]).get("device_name", "GPU")
     return f"CPU, {os.cpu_count()} cores ({platform.machine()})"
