@@ -79,6 +79,10 @@ class GaussianSampling(keras.layers.Layer):
             )
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
+        # No weights to create: built from the start, as Keras's Dropout is. An
+        # unbuilt layer makes the JAX trainer build the whole model by calling
+        # it on the inputs alone, which a conditional VAE refuses.
+        self.built = True
 
     def call(self, inputs, num_samples=None):
         mean, log_variance = inputs
