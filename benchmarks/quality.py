@@ -177,7 +177,7 @@ def main():
             record.update(evaluate_mnist_samples(samples, real[:count], classifier=classifier))
             record.update(control_metrics(model, to_model_range(test_images), test_labels, num_samples=count,
                                           seed=args.seed, classifier=classifier))
-        if hasattr(model, "likelihood_report"):
+        if model.has_likelihood:
             record["held_out_nats"] = model.likelihood_report(held_out, num_samples=IMPORTANCE_SAMPLES, seed=0)
         records = [r for r in records if r["model"] != name] + [record]
         records_path.write_text(json.dumps(records, indent=2) + "\n")
