@@ -554,12 +554,7 @@ class GAN(GenerativeModel):
 
         def objective():
             step = GANStep(self, real_images, labels, training=True)
-            loss, values = loss_of(step)
-            for regularizer in self.regularizers:
-                penalty = regularizer.penalty(step, network)
-                if penalty is not None:
-                    loss = loss + penalty[0]
-                    values = {**values, **penalty[1]}
+            loss, values = self.network_loss(step, network, loss_of)
             return objective_of(loss, network, optimizer), values
 
         values = descend(objective, network, optimizer)
@@ -567,6 +562,17 @@ class GAN(GenerativeModel):
             for variable, value in regularizer.state_updates(network):
                 variable.assign(value)
         self.track(values)
+
+    def network_loss(self, step, network, loss_of):
+        """`loss_of(step)` plus the penalties of the regularisers that concern
+        `network`: (loss, the values to show in the progress bar)."""
+        loss, values = loss_of(step)
+        for regularizer in self.regularizers:
+            penalty = regularizer.penalty(step, network)
+            if penalty is not None:
+                loss = loss + penalty[0]
+                values = {**values, **penalty[1]}
+        return loss, values
 
     def track(self, values):
         for name, value in values.items():
@@ -585,12 +591,7 @@ class GAN(GenerativeModel):
         step = GANStep(self, real_images, labels, training=False)
         for network, loss_of in ((self.discriminator, self.loss_terms.discriminator_loss),
                                  (self.generator, self.loss_terms.generator_loss)):
-            values = loss_of(step)[1]
-            for regularizer in self.regularizers:
-                penalty = regularizer.penalty(step, network)
-                if penalty is not None:
-                    values = {**values, **penalty[1]}
-            self.track(values)
+            self.track(self.network_loss(step, network, loss_of)[1])
         return self.results()
 
     # ------------------------------------------------------- sampling -- #
