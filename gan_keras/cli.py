@@ -124,7 +124,7 @@ def _train(args):
     import keras
 
     from gan_keras.callbacks import HistoryCSV, SafeModelCheckpoint, SampleGrid, StopAfterSteps
-    from gan_keras.data import DATASETS, load_dataset
+    from gan_keras.data import DATASETS, ArrayBatches, load_batches
     from gan_keras.models import MODELS, build_model
     from gan_keras.plotting import save_image_grid
 
@@ -142,11 +142,15 @@ def _train(args):
 
     offline = True if args.offline else None
     spec = MODELS[args.model]
-    dataset = load_dataset(
+    # tf.data on TensorFlow; NumPy batches on JAX (no TensorFlow needed).
+    dataset = load_batches(
         dataset_name, "train", args.batch_size, seed=args.seed, offline=offline, with_labels=spec.conditional
     )
-    batches_per_epoch = int(dataset.cardinality())
-    dataset = dataset.repeat()
+    if isinstance(dataset, ArrayBatches):
+        batches_per_epoch = len(dataset)
+    else:  # tf.data: one endless stream, cut into epochs
+        batches_per_epoch = int(dataset.cardinality())
+        dataset = dataset.repeat()
 
     if args.resume and checkpoint_path.exists():
         model = keras.models.load_model(checkpoint_path)

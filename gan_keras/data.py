@@ -1,7 +1,10 @@
 """Image datasets as batched `tf.data.Dataset`s of float32 NHWC images in [-1, 1].
 
 One entry point, `load_dataset(name, ...)`, serves every model of the course;
-`load_arrays(name, split)` gives a whole split as NumPy arrays instead.
+`load_arrays(name, split)` gives a whole split as NumPy arrays instead, and
+`load_batches(name, ...)` the batches that suit the current Keras backend
+(tf.data on TensorFlow; on JAX, NumPy batches of the datasets that fit in
+memory, with no TensorFlow needed).
 
 * **Real path**: `tensorflow_datasets.load` with `data/` (at the repository
   root) as the default data directory, so a download happens once per machine.
@@ -20,7 +23,7 @@ Batches always have the same shape (`drop_remainder=True`): an XLA-compiled
 train step is compiled once per input shape.
 
 TensorFlow is imported only where it is needed: `load_dataset` (tf.data) and
-the TFDS path. `load_arrays` on the offline copies, and the pixel helpers
+the TFDS path. `load_arrays` and `load_batches` on the offline copies, and the pixel helpers
 (`to_model_range`, `to_uint8`, `binarize`, from `gan_keras.pixels`), work
 without it, e.g. with KERAS_BACKEND=jax and no TensorFlow installed.
 """
@@ -33,6 +36,7 @@ import threading
 import warnings
 from pathlib import Path
 
+import keras
 import numpy as np
 
 from gan_keras._checks import check_positive_int
@@ -51,6 +55,9 @@ __all__ = [
     "is_offline",
     "load_dataset",
     "load_arrays",
+    "load_batches",
+    "ArrayBatches",
+    "IN_MEMORY_DATASETS",
     "to_model_range",
     "to_uint8",
 ]
@@ -139,8 +146,8 @@ def _import_tensorflow(needed_by):
     except ImportError as error:  # the cause, chained, says why
         raise ImportError(
             f"{needed_by} needs TensorFlow, which cannot be imported here. Without it, "
-            "`gan_keras.data.load_arrays(name, split, offline=True)` works: it gives the offline "
-            f"copies ({', '.join(dataset_names(offline_only=True))}) as NumPy arrays."
+            "`gan_keras.data.load_batches(name, offline=True)` (batches for fit) and `load_arrays` work "
+            f"on the offline copies ({', '.join(dataset_names(offline_only=True))})."
         ) from error
     return tf
 
@@ -461,7 +468,7 @@ def load_dataset(
             "with_labels=False."
         )
     if cache is None:
-        cache = name in ("mnist", "fashion_mnist", "cifar10", "digits")
+        cache = name in IN_MEMORY_DATASETS
 
     dataset = _source(name, spec, split, offline, data_dir, image_size)
     if isinstance(dataset, tuple):  # the offline copy's NumPy arrays
@@ -488,6 +495,77 @@ def load_dataset(
 
     dataset = dataset.map(to_model_inputs, num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+# --------------------------------------------------------------------------- #
+# Batches without TensorFlow
+# --------------------------------------------------------------------------- #
+# The datasets small enough to hold in memory (and to cache in tf.data).
+IN_MEMORY_DATASETS = ("mnist", "fashion_mnist", "cifar10", "digits")
+
+
+class ArrayBatches(keras.utils.PyDataset):
+    """Batches of uint8 image arrays as float32 images in [-1, 1], for `fit()` on any backend.
+
+    What `load_dataset` gives, in NumPy alone: every epoch a new shuffle
+    (drawn from `seed` and the epoch's number, so the same seed gives the same
+    batches), the last partial batch dropped, `(images, labels)` pairs when
+    `labels` is given.
+    """
+
+    def __init__(self, images, labels=None, batch_size=64, shuffle=True, seed=None):
+        super().__init__()
+        check_positive_int("batch_size", batch_size)
+        if len(images) < batch_size:
+            raise ValueError(
+                f"Invalid value for argument `batch_size`: {len(images)} images are fewer than "
+                f"batch_size={batch_size}, and partial batches are dropped. Use a batch size of at most {len(images)}."
+            )
+        if labels is not None and len(labels) != len(images):
+            raise ValueError(f"{len(images)} images but {len(labels)} labels: expected one label per image.")
+        self.images, self.labels, self.batch_size, self.shuffle = images, labels, batch_size, shuffle
+        self.seed = int(np.random.default_rng().integers(2**31)) if seed is None else seed
+        self.epoch = 0
+        self.order = self._order()
+
+    def _order(self):
+        if not self.shuffle:
+            return np.arange(len(self.images))
+        return np.random.default_rng([self.seed, self.epoch]).permutation(len(self.images))
+
+    def __len__(self):
+        return len(self.images) // self.batch_size
+
+    def __getitem__(self, index):
+        if not 0 <= index < len(self):
+            raise IndexError(f"batch {index} of {len(self)}")
+        chosen = self.order[index * self.batch_size : (index + 1) * self.batch_size]
+        images = to_model_range(self.images[chosen])
+        return images if self.labels is None else (images, self.labels[chosen])
+
+    def on_epoch_end(self):
+        self.epoch += 1
+        self.order = self._order()
+
+
+def load_batches(name, split="train", batch_size=64, *, with_labels=False, shuffle=True, seed=None,
+                 offline=None, data_dir=None):
+    """Training batches for `fit()` that suit the current Keras backend.
+
+    On TensorFlow, and for the datasets too large for memory, this is
+    `load_dataset` (tf.data). On the other backends, the datasets of
+    `IN_MEMORY_DATASETS` come as `ArrayBatches`: NumPy only, so JAX trains
+    without TensorFlow installed (on the offline copies, or on TFDS data that
+    TensorFlow has read). Same arguments as `load_dataset`.
+    """
+    if keras.config.backend() == "tensorflow" or name not in IN_MEMORY_DATASETS:
+        return load_dataset(name, split, batch_size, with_labels=with_labels, shuffle=shuffle, seed=seed,
+                            offline=offline, data_dir=data_dir)
+    spec = _check_name(name)
+    if with_labels and spec.num_classes is None:
+        raise ValueError(f"Dataset {name!r} has no class labels; call load_batches with with_labels=False.")
+    images, labels = load_arrays(name, split, offline=offline, data_dir=data_dir)
+    return ArrayBatches(images, labels if with_labels else None, batch_size, shuffle=shuffle, seed=seed)
 
 
 def dataset_names(offline_only=False):

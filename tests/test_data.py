@@ -195,3 +195,66 @@ def test_binarize_draws_bits_with_the_pixel_probabilities_and_repeats_with_a_see
 def test_binarize_refuses_images_outside_the_model_range():
     with pytest.raises(ValueError, match=r"Expected images in the model range \[-1, 1\]"):
         data.binarize(np.full((1, 2, 2, 1), 255.0))
+
+
+# --------------------------------------------------------------------------- #
+# ArrayBatches / load_batches: batches for fit() without TensorFlow
+# --------------------------------------------------------------------------- #
+def test_array_batches_drop_the_remainder_and_scale_to_the_model_range():
+    images = np.arange(10 * 2 * 2 * 1, dtype="uint8").reshape(10, 2, 2, 1)
+    batches = data.ArrayBatches(images, np.arange(10), batch_size=4, shuffle=False)
+    assert len(batches) == 2
+    first_images, first_labels = batches[0]
+    np.testing.assert_array_equal(first_labels, [0, 1, 2, 3])
+    np.testing.assert_allclose(first_images, images[:4] / 127.5 - 1.0, atol=1e-6)
+    assert first_images.dtype == np.float32
+    with pytest.raises(IndexError):
+        batches[2]
+
+
+def test_array_batches_reshuffle_every_epoch_repeatably_from_the_seed():
+    images = np.arange(32, dtype="uint8").reshape(32, 1, 1, 1)
+
+    def epochs(seed):
+        batches, orders = data.ArrayBatches(images, np.arange(32), batch_size=8, seed=seed), []
+        for _ in range(3):
+            orders.append(np.concatenate([batches[i][1] for i in range(len(batches))]))
+            batches.on_epoch_end()
+        return orders
+
+    first, again, other = epochs(3), epochs(3), epochs(4)
+    for epoch in range(3):
+        np.testing.assert_array_equal(first[epoch], again[epoch])
+        assert sorted(first[epoch]) == list(range(32))  # every image once per epoch
+    assert not np.array_equal(first[0], first[1])
+    assert not np.array_equal(first[0], other[0])
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"batch_size": 11}, "fewer than batch_size=11"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"labels": np.arange(3)}, "10 images but 3 labels"),
+    ],
+)
+def test_array_batches_refuse_bad_arguments_in_one_line(kwargs, message):
+    kwargs = {"batch_size": 4, **kwargs}
+    with pytest.raises(ValueError, match=message) as error:
+        data.ArrayBatches(np.zeros((10, 2, 2, 1), "uint8"), **kwargs)
+    assert "\n" not in str(error.value)
+
+
+def test_load_batches_is_tf_data_on_tensorflow_and_numpy_batches_elsewhere(monkeypatch):
+    import keras
+
+    on_tensorflow = data.load_batches("mnist", batch_size=16, offline=True, seed=0)
+    assert not isinstance(on_tensorflow, data.ArrayBatches)  # tf.data, as load_dataset gives
+    monkeypatch.setattr(keras.config, "backend", lambda: "jax")
+    batches = data.load_batches("mnist", batch_size=16, with_labels=True, offline=True, seed=0)
+    assert isinstance(batches, data.ArrayBatches) and len(batches) == 4500 // 16
+    images, labels = batches[0]
+    assert images.shape == (16, 28, 28, 1) and images.dtype == np.float32 and labels.shape == (16,)
+    assert -1 <= images.min() and images.max() <= 1
+    with pytest.raises(ValueError, match="no class labels"):
+        data.load_batches("celeb_a", with_labels=True, offline=True)

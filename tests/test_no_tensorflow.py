@@ -1,4 +1,4 @@
-"""Without TensorFlow: the package on JAX, with the offline data, pixels, plots and metrics.
+"""Without TensorFlow: the package on JAX: offline data, pixels, plots, metrics, every model, the CLI.
 
 TensorFlow is installed here, so a fresh interpreter hides it: with
 `sys.modules["tensorflow"] = None` set before anything is imported, every
@@ -113,6 +113,54 @@ def load_dataset():
     return None
 
 
+def every_model_fits_saves_and_loads():
+    """Each model of the registry, on 8x8 images (quick to compile): two steps
+    of fit() on NumPy arrays, save, load, and the same preview."""
+    import tempfile
+
+    import keras
+
+    from gan_keras.models import MODELS, build_model
+
+    images = np.random.default_rng(0).uniform(-1, 1, (16, 8, 8, 1)).astype("float32")
+    labels = np.arange(16) % 10
+    directory = tempfile.mkdtemp()
+    outcome = {}
+    for name, spec in MODELS.items():
+        model = build_model(name, (8, 8, 1), seed=0)
+        model.compile()
+        history = model.fit(images, labels if spec.conditional else None, batch_size=8, epochs=1, verbose=0)
+        model.save(f"{directory}/{name}.keras")
+        loaded = keras.models.load_model(f"{directory}/{name}.keras")
+        outcome[name] = {
+            "steps": int(keras.ops.convert_to_numpy(model.optimizer.iterations)),
+            "finite": all(np.isfinite(values[-1]) for values in history.history.values()),
+            "loaded_previews_the_same": bool(np.allclose(loaded.preview(2, seed=1), model.preview(2, seed=1),
+                                                         atol=1e-6)),
+        }
+    return outcome
+
+
+def command_line():
+    import tempfile
+
+    from gan_keras.cli import main
+
+    directory = tempfile.mkdtemp()
+    codes = {
+        "train gan": main(["train", "gan", "--steps", "2", "--batch-size", "16", "--offline",
+                           "--out", f"{directory}/gan"]),
+        "train conv_cgan": main(["train", "conv_cgan", "--steps", "2", "--batch-size", "16", "--offline",
+                                 "--out", f"{directory}/cgan"]),
+        "sample": main(["sample", f"{directory}/cgan", "--num-images", "20", "--out", f"{directory}/s.npz"]),
+        "evaluate": main(["evaluate", f"{directory}/gan", "--num-images", "100"]),
+        "summary": main(["summary", "gan"]),
+    }
+    with np.load(f"{directory}/s.npz") as arrays:
+        codes["sampled"] = [list(arrays["images"].shape), arrays["labels"].tolist()]
+    return codes
+
+
 check("import", import_package)
 check("load_arrays", load_arrays)
 check("pixels", pixels)
@@ -120,6 +168,8 @@ check("grid_array", grid_array)
 check("scores", scores)
 check("mnist_classifier", mnist_classifier)
 check("load_dataset", load_dataset)
+check("models", every_model_fits_saves_and_loads)
+check("cli", command_line)
 results["tensorflow_modules"] = {
     "value": sorted(name for name, module in sys.modules.items() if name.startswith("tensorflow") and module)
 }
@@ -182,6 +232,23 @@ def test_load_dataset_says_in_one_line_that_tf_data_needs_tensorflow(results):
     assert message is not None, "load_dataset worked without TensorFlow"
     assert "\n" not in message
     assert "tf.data needs TensorFlow" in message and "load_arrays" in message
+
+
+def test_every_model_fits_on_arrays_saves_and_loads(results):
+    from gan_keras.models import MODELS
+
+    outcome = result_of(results, "models")
+    assert sorted(outcome) == sorted(MODELS)
+    for name, checks in outcome.items():
+        # Two batches of 8: a GAN counts a step of each network per batch.
+        assert checks["steps"] > 0 and checks["finite"] and checks["loaded_previews_the_same"], (name, checks)
+
+
+def test_the_command_line_trains_samples_evaluates_and_summarises(results):
+    codes = result_of(results, "cli")
+    assert [codes[command] for command in ("train gan", "train conv_cgan", "sample", "evaluate", "summary")] == [0] * 5
+    shape, labels = codes["sampled"]
+    assert shape == [20, 28, 28, 1] and labels == [i % 10 for i in range(20)]
 
 
 def test_tensorflow_was_never_imported(results):

@@ -49,6 +49,7 @@ __all__ = [
     "PixelCNN",
     "PixelRNN",
     "causal_dependence",
+    "causal_dependence_maps",
     "diagonal_bilstm_network",
     "gated_pixelcnn_network",
     "pixelcnn_network",
@@ -135,6 +136,27 @@ def causal_dependence(network, row, column, seed=0):
     image = ops.convert_to_tensor(np.random.default_rng(seed).normal(size=(1, *shape)).astype("float32"))
     gradient = backend.input_gradients(lambda x: network(x, training=False)[:, row, column], image)
     return np.abs(ops.convert_to_numpy(gradient)[0, ..., 0]) > 0
+
+
+def causal_dependence_maps(network, seed=0):
+    """`causal_dependence` for every output pixel at once: a (height, width,
+    height, width) boolean array whose [row, column] is the map of that pixel.
+
+    One backward pass instead of one per pixel: the image is repeated once
+    per pixel, and copy i asks only for the output at pixel i (networks are
+    called with `training=False`, so the copies do not interact).
+    """
+    height, width = network.input_shape[1:3]
+    image = np.random.default_rng(seed).normal(size=(1, *network.input_shape[1:])).astype("float32")
+    images = ops.convert_to_tensor(np.repeat(image, height * width, axis=0))
+    chooser = np.eye(height * width, dtype="float32").reshape(height * width, height, width)
+
+    def chosen_outputs(x):
+        outputs = network(x, training=False)
+        return outputs * ops.reshape(chooser, chooser.shape + (1,) * (len(outputs.shape) - 3))
+
+    gradient = ops.convert_to_numpy(backend.input_gradients(chosen_outputs, images))[..., 0]
+    return (np.abs(gradient) > 0).reshape(height, width, height, width)
 
 
 def gated_pixelcnn_network(

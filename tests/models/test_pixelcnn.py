@@ -11,7 +11,7 @@ from keras import ops
 
 from gan_keras.backend import has_gpu
 from gan_keras.data import binarize
-from gan_keras.models import PixelCNN, causal_dependence, pixelcnn_network
+from gan_keras.models import PixelCNN, causal_dependence, causal_dependence_maps, pixelcnn_network
 from tests.models.helpers import check_fit_save_load_generate
 
 SMALL = (8, 8, 1)
@@ -39,9 +39,11 @@ def test_network_output_at_each_pixel_depends_only_on_earlier_pixels():
     network = pixelcnn_network((5, 5, 1), hidden_channels=4, residual_blocks=2, output_channels=4)
     for weight in network.weights:  # make every path active: positive weights, no dead ReLUs
         weight.assign(np.abs(np.random.default_rng(0).normal(size=weight.shape)).astype("float32") * 0.3)
+    maps = causal_dependence_maps(network).reshape(25, 25)
+    assert maps[12].tolist() == causal_dependence(network, 2, 2).reshape(-1).tolist()  # one pixel's map, the same
     for index in range(25):
         row, column = divmod(index, 5)
-        dependence = causal_dependence(network, row, column).reshape(-1)
+        dependence = maps[index]
         assert not dependence[index:].any(), f"pixel {index} sees itself or later pixels"
         # It sees its left and upper neighbours (but not every earlier pixel:
         # the PixelCNN "blind spot" up and to the right, van den Oord et al. 2016b).
@@ -148,15 +150,15 @@ from gan_keras.models import PixelRNN, build_model, diagonal_bilstm_network, row
 def test_row_lstm_network_is_causal_but_sees_only_a_triangle():
     keras.utils.set_random_seed(0)
     network = row_lstm_network((6, 6, 1), hidden_channels=4, lstm_layers=2, output_channels=8)
+    maps = causal_dependence_maps(network).reshape(36, 36)
     for index in range(36):
-        dependence = causal_dependence(network, *divmod(index, 6)).reshape(-1)
-        assert not dependence[index:].any(), f"pixel {index} sees itself or later pixels"
+        assert not maps[index, index:].any(), f"pixel {index} sees itself or later pixels"
     # The last pixel sees the whole row above it, where a PixelCNN of this
     # depth has a blind spot to the upper right ...
-    assert causal_dependence(network, 5, 5)[4].all()
+    assert maps.reshape(6, 6, 6, 6)[5, 5][4].all()
     # ... but the first pixel of a row does not see the end of the row above:
     # each Row LSTM state reads three states of the row above, a triangle.
-    assert not causal_dependence(network, 5, 0)[4, 4:].any()
+    assert not maps.reshape(6, 6, 6, 6)[5, 0][4, 4:].any()
 
 
 def test_pixelrnn_trains_saves_and_samples(tmp_path):
@@ -174,9 +176,9 @@ def test_diagonal_bilstm_network_sees_exactly_every_earlier_pixel():
     # layers, so the residual stack keeps it too.
     keras.utils.set_random_seed(0)
     network = diagonal_bilstm_network((6, 6, 1), hidden_channels=4, lstm_layers=2, output_channels=8)
+    maps = causal_dependence_maps(network).reshape(36, 36)
     for index in range(36):
-        dependence = causal_dependence(network, *divmod(index, 6)).reshape(-1)
-        np.testing.assert_array_equal(dependence, np.arange(36) < index, err_msg=f"pixel {index}")
+        np.testing.assert_array_equal(maps[index], np.arange(36) < index, err_msg=f"pixel {index}")
 
 
 def test_diagonal_bilstm_pixelrnn_trains_saves_and_samples(tmp_path):
@@ -238,9 +240,9 @@ def test_gated_pixelcnn_sees_every_earlier_pixel_and_no_later_one():
     # (no blind spot), never on itself or later ones.
     keras.utils.set_random_seed(0)
     network = horizontal_stack_of(gated_pixelcnn_network((5, 5, 1), hidden_channels=4, gated_blocks=2))
+    maps = causal_dependence_maps(network).reshape(25, 25)
     for index in range(25):
-        dependence = causal_dependence(network, *divmod(index, 5)).reshape(-1)
-        np.testing.assert_array_equal(dependence, np.arange(25) < index, err_msg=f"pixel {index}")
+        np.testing.assert_array_equal(maps[index], np.arange(25) < index, err_msg=f"pixel {index}")
 
 
 def test_gated_pixelcnn_reaches_the_corner_the_masked_stack_cannot():
