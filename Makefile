@@ -20,10 +20,17 @@ JAX_TESTS := tests/models tests/test_backend.py tests/test_layers.py tests/test_
 # Strict nbval: every notebook cell not marked NBVAL_IGNORE_OUTPUT must
 # reproduce its committed output (notebooks/conftest.py explains the modes).
 
+# Tests run in WORKERS processes (pytest-xdist), one test file per process at
+# a time (--dist loadfile: a file's shared fixtures are built once, a
+# notebook's cells run in order in one kernel). `make test WORKERS=1` runs
+# them one by one.
+WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -q -n $(WORKERS) --dist loadfile
+
 test: $(VENV)/.installed
-	GAN_KERAS_QUICK=1 GAN_KERAS_OFFLINE=1 $(BIN)/python -m pytest tests -q
-	KERAS_BACKEND=jax GAN_KERAS_QUICK=1 GAN_KERAS_OFFLINE=1 $(BIN)/python -m pytest $(JAX_TESTS) -q
-	GAN_KERAS_QUICK=1 GAN_KERAS_OFFLINE=1 $(BIN)/python -m pytest --nbval notebooks/ -q
+	GAN_KERAS_QUICK=1 GAN_KERAS_OFFLINE=1 $(PYTEST) tests
+	KERAS_BACKEND=jax GAN_KERAS_QUICK=1 GAN_KERAS_OFFLINE=1 $(PYTEST) $(JAX_TESTS)
+	GAN_KERAS_QUICK=1 GAN_KERAS_OFFLINE=1 $(PYTEST) --nbval notebooks/
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)

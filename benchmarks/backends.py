@@ -6,9 +6,12 @@
 Each run trains one model (`quality.BUDGETS`: the README's epochs and batch
 size, on the offline MNIST digits) with one seed on the current backend, then
 compares N generated digits with N real ones through the shipped MNIST
-classifier. Runs accumulate in benchmarks/results/backends.json (a rerun of
-the same model, backend and seed replaces its record); the table printed and
-written to benchmarks/results/backends.md gives, per model and backend, the
+classifier. The batches come from `gan_keras.data.load_batches`: tf.data on
+TensorFlow, NumPy batches on JAX (so it runs where TensorFlow is not
+installed, e.g. the GPU machines). Runs accumulate in
+benchmarks/results/backends.json (a rerun of the same model, backend, device
+and seed replaces its record); the table printed and written to
+benchmarks/results/backends.md gives, per model, backend and device, the
 mean and the spread (sample standard deviation) over the seeds of the
 classifier score and the Fréchet distance, and the mean wall time. Random
 streams differ between backends, so single runs differ; the question is
@@ -28,7 +31,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from device import device_name  # noqa: E402  (benchmarks/device.py)
-from gan_keras.data import load_arrays, load_dataset, to_model_range  # noqa: E402
+from gan_keras.data import load_arrays, load_batches, to_model_range  # noqa: E402
 from gan_keras.metrics import evaluate_mnist_samples, load_mnist_classifier  # noqa: E402
 from gan_keras.models import build_model  # noqa: E402
 from quality import BUDGETS  # noqa: E402  (benchmarks/quality.py)
@@ -37,14 +40,15 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def summary(records):
-    """Markdown: per model and backend, mean ± spread over the seeds."""
+    """Markdown: per model, backend and device, mean ± spread over the seeds."""
     lines = [
         "| model | backend | seeds | classifier score | Fréchet distance | wall time per run | device |",
         "|---|---|---|---|---|---|---|",
     ]
-    keys = sorted({(r["model"], r["backend"]) for r in records}, key=lambda k: (list(BUDGETS).index(k[0]), k[1]))
-    for model, backend in keys:
-        runs = [r for r in records if r["model"] == model and r["backend"] == backend]
+    keys = sorted({(r["model"], r["backend"], r["device"]) for r in records},
+                  key=lambda k: (list(BUDGETS).index(k[0]), k[2], k[1]))
+    for model, backend, device in keys:
+        runs = [r for r in records if (r["model"], r["backend"], r["device"]) == (model, backend, device)]
 
         def spread(name):
             values = [r[name] for r in runs]
@@ -56,7 +60,7 @@ def summary(records):
             f"| `{model}`, {epochs} epochs of batch {batch_size} | {backend} | "
             f"{', '.join(str(r['seed']) for r in sorted(runs, key=lambda r: r['seed']))} | "
             f"{spread('classifier_score')} | {spread('frechet_distance')} | "
-            f"{statistics.mean(r['seconds'] for r in runs):.0f} s | {runs[0]['device']} |"
+            f"{statistics.mean(r['seconds'] for r in runs):.0f} s | {device} |"
         )
     return "\n".join(lines)
 
@@ -84,7 +88,8 @@ def main():
             model = build_model(name, seed=seed)
             model.compile()
             start = time.perf_counter()
-            model.fit(load_dataset("mnist", "train", batch_size=batch_size, seed=seed), epochs=epochs, verbose=0)
+            # tf.data on TensorFlow, NumPy batches elsewhere (no TensorFlow needed on JAX)
+            model.fit(load_batches("mnist", "train", batch_size=batch_size, seed=seed), epochs=epochs, verbose=0)
             seconds = round(time.perf_counter() - start)
             metrics = evaluate_mnist_samples(model.generate(args.num_samples, seed=seed), real, classifier=classifier)
             record = {"model": name, "backend": backend, "seed": seed, "epochs": epochs, "seconds": seconds,
@@ -93,7 +98,8 @@ def main():
             if args.epochs:
                 print(json.dumps(record), "(quick check, not recorded)", flush=True)
                 continue
-            records = [r for r in records if (r["model"], r["backend"], r["seed"]) != (name, backend, seed)]
+            records = [r for r in records
+                       if (r["model"], r["backend"], r["device"], r["seed"]) != (name, backend, device, seed)]
             records_path.write_text(json.dumps(records + [record], indent=2) + "\n")
             records.append(record)
             print(json.dumps(record), flush=True)
