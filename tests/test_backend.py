@@ -66,7 +66,9 @@ def test_run_if_runs_the_update_only_when_true():
     counter = keras.Variable(0.0)
     backend.run_if(ops.convert_to_tensor(False), lambda: counter.assign_add(1.0))
     backend.run_if(ops.convert_to_tensor(True), lambda: counter.assign_add(1.0))
-    assert float(counter.numpy()) == 1.0
+    backend.run_if(False, lambda: counter.assign_add(10.0))  # a Python bool decides at once
+    backend.run_if(True, lambda: counter.assign_add(100.0))
+    assert float(ops.convert_to_numpy(counter)) == 101.0
 
 
 def test_compiled_functions_read_the_current_weights():

@@ -540,9 +540,11 @@ class GAN(GenerativeModel):
         self.update(self.discriminator, self.d_optimizer, self.loss_terms.discriminator_loss, real_images, labels)
         # Then the generator learns to make D call its (fresh) fakes real,
         # after every k-th discriminator update: each of the k D updates
-        # sees a fresh batch of real data.
+        # sees a fresh batch of real data. With k = 1 (the paper's choice)
+        # the condition is a plain True and nothing conditional is compiled.
+        every_kth = self.discriminator_steps == 1 or self.d_optimizer.iterations % self.discriminator_steps == 0
         backend.run_if(
-            self.d_optimizer.iterations % self.discriminator_steps == 0,
+            every_kth,
             lambda: self.update(self.generator, self.g_optimizer, self.loss_terms.generator_loss, real_images, labels),
         )
         return self.results()
