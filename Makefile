@@ -15,7 +15,7 @@ demo: $(VENV)/.installed
 # The unit tests run on TensorFlow (the default backend), then the tests of
 # everything that trains or computes on the backend run again on JAX.
 JAX_TESTS := tests/models tests/test_backend.py tests/test_layers.py tests/test_losses.py \
-             tests/test_callbacks.py tests/test_cli.py tests/test_latent.py
+             tests/test_callbacks.py tests/test_cli.py tests/test_latent.py tests/test_runs.py
 
 # Strict nbval: every notebook cell not marked NBVAL_IGNORE_OUTPUT must
 # reproduce its committed output (notebooks/conftest.py explains the modes).

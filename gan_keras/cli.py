@@ -9,12 +9,20 @@
     python -m gan_keras evaluate runs/vae --importance-samples 1000
     python -m gan_keras summary gan
 
-`train` writes DIR/model.keras (after every epoch, atomically), DIR/run.json
-(model, dataset, batch size, seed), DIR/history.csv (one row per epoch),
+`train` writes DIR/model.keras (after every epoch, atomically: the model with
+its optimisers and noise state, and the run's step counter and history inside
+the same file), DIR/run.json (model, dataset, image shape, batch size, seed),
+DIR/history.csv (one row per epoch, copied from the checkpoint),
 DIR/samples.png (64 samples from fixed noise) and DIR/progress/epoch_NNNN.png.
-With `--resume` it continues from DIR/model.keras, optimiser state and noise
-generator included. For a likelihood model (the VAE) `train` also reports
-the loss on the held-out split after every epoch (`val_loss`, in nats).
+The same --seed gives the same run (weights, data order, noise). `--resume`
+continues from DIR/model.keras exactly where it stopped: a run interrupted
+(even killed) and resumed ends with the same weights as one that ran
+through; `--steps` and `--epochs` are then the run's totals ("continue to
+N"), and the batch size and seed are the run's. A run holds DIR while it
+trains (DIR/.lock); training stops at the first non-finite loss and keeps the
+last finite checkpoint (see gan_keras.runs). For a likelihood model (the VAE)
+`train` also reports the loss on the held-out split after every epoch
+(`val_loss`, in nats).
 
 `evaluate` prints the sample-quality metrics as JSON and writes them to
 DIR/metrics.json; for a likelihood model it adds the held-out negative ELBO
@@ -23,9 +31,9 @@ for Bernoulli models, binarized once with seed 0, so runs compare).
 """
 
 import argparse
-import csv
 import json
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -63,10 +71,15 @@ def _parser():
     train.add_argument("--dataset", choices=list(DATASETS), metavar="NAME",
                        help="dataset (default: the model's usual one)")
     length = train.add_mutually_exclusive_group()
-    length.add_argument("--steps", type=_positive_int, help="train for exactly N batches")
-    length.add_argument("--epochs", type=_positive_int, help="train for N epochs (default 10)")
-    train.add_argument("--batch-size", type=_positive_int, default=64, help="images per batch (default 64)")
-    train.add_argument("--seed", type=int, default=0, help="seed of the data order and of the noise")
+    length.add_argument("--steps", type=_positive_int,
+                        help="train until the run has done N batches in all (with --resume: continue to N)")
+    length.add_argument("--epochs", type=_positive_int,
+                        help="train until the run has done N epochs in all (default 10; with --resume: continue to N)")
+    train.add_argument("--batch-size", type=_positive_int, default=None,
+                       help="images per batch (default 64; with --resume, the run's)")
+    train.add_argument("--seed", type=int, default=None,
+                       help="seed of the starting weights, the data order and the noise: the same seed gives "
+                            "the same run (default 0; with --resume, the run's)")
     train.add_argument("--out", required=True, type=Path, metavar="DIR", help="output directory")
     train.add_argument("--resume", action="store_true", help="continue from DIR/model.keras")
     train.add_argument("--offline", action="store_true", help="use the offline copy of the dataset")
@@ -113,93 +126,180 @@ def _list(args):
         print(f"  {name:<34} {shape}, {spec.description}{offline}")
 
 
-def _completed_epochs(history_path):
-    if not history_path.exists():
-        return 0
-    with history_path.open() as file:
-        return sum(1 for _ in csv.DictReader(file))
-
-
 def _train(args):
+    from gan_keras.runs import RunLock
+
+    out = args.out
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file; expected a directory for the run (new or to --resume).")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ValueError(f"cannot create the run directory --out {out}: {error.strerror}.") from None
+    if not os.access(out, os.W_OK):
+        raise ValueError(f"cannot write to the run directory --out {out}: permission denied.")
+    with RunLock(out):
+        return _train_in(args, out)
+
+
+def _train_in(args, out):
+    """`train` on a directory this process holds."""
     import keras
 
-    from gan_keras.callbacks import HistoryCSV, SafeModelCheckpoint, SampleGrid, StopAfterSteps
-    from gan_keras.data import DATASETS, ArrayBatches, load_batches
+    from gan_keras.callbacks import SampleGrid, StopAfterSteps
+    from gan_keras.data import DATASETS, ArrayBatches, batches_from_step, load_batches
     from gan_keras.models import MODELS, build_model
     from gan_keras.plotting import save_image_grid
+    from gan_keras.runs import RunCheckpoint, RunProgress, read_progress
 
-    dataset_name = args.dataset or MODELS[args.model].default_dataset
-    out = args.out
-    checkpoint_path, history_path = out / "model.keras", out / "history.csv"
-    if checkpoint_path.exists() and not args.resume:
-        raise SystemExit(
-            f"{checkpoint_path} exists already: pass --resume to continue that run, "
-            "or choose another --out directory."
+    checkpoint_path, history_path, info_path = out / "model.keras", out / "history.csv", out / "run.json"
+    resuming = checkpoint_path.exists()
+    if resuming and not args.resume:
+        raise ValueError(
+            f"{checkpoint_path} exists already: pass --resume to continue that run, or choose another --out directory."
         )
-    out.mkdir(parents=True, exist_ok=True)
-    run_info = {"model": args.model, "dataset": dataset_name, "batch_size": args.batch_size, "seed": args.seed}
-    (out / "run.json").write_text(json.dumps(run_info, indent=2) + "\n")
+    run_info = {"model": args.model, "dataset": args.dataset, "batch_size": args.batch_size, "seed": args.seed}
+    if resuming:
+        run_info = _resumed_run_info(info_path, run_info)
+    dataset_name = run_info["dataset"] = run_info["dataset"] or MODELS[args.model].default_dataset
+    image_shape = list(DATASETS[dataset_name].image_shape)
+    if resuming:
+        _resumed_run_info(info_path, {"image_shape": image_shape})
+    run_info = {**run_info, "image_shape": image_shape}
+    run_info["batch_size"] = run_info["batch_size"] or 64
+    run_info["seed"] = 0 if run_info["seed"] is None else run_info["seed"]
+    batch_size, seed = run_info["batch_size"], run_info["seed"]
 
-    offline = True if args.offline else None
+    # The same seed gives the same run: starting weights, data order and noise
+    # (the data order also depends on the global seed, so it is set first).
+    keras.utils.set_random_seed(seed)
     spec = MODELS[args.model]
+    offline = True if args.offline else None
     # tf.data on TensorFlow; NumPy batches on JAX (no TensorFlow needed).
-    dataset = load_batches(
-        dataset_name, "train", args.batch_size, seed=args.seed, offline=offline, with_labels=spec.conditional
-    )
-    if isinstance(dataset, ArrayBatches):
-        batches_per_epoch = len(dataset)
-    else:  # tf.data: one endless stream, cut into epochs
-        batches_per_epoch = int(dataset.cardinality())
-        dataset = dataset.repeat()
 
-    if args.resume and checkpoint_path.exists():
-        model = keras.models.load_model(checkpoint_path)
-        initial_epoch = _completed_epochs(history_path)
-        print(f"Resuming {checkpoint_path} after epoch {initial_epoch}.")
+    def fresh_batches():  # tf.data reshuffles on from where an earlier pass over the same object left off
+        return load_batches(dataset_name, "train", batch_size, seed=seed, offline=offline, with_labels=spec.conditional)
+
+    batches = fresh_batches()
+    steps_per_epoch = len(batches) if isinstance(batches, ArrayBatches) else int(batches.cardinality())
+
+    if resuming:
+        model = _load_model_file(checkpoint_path)
+        progress = read_progress(checkpoint_path)
+        print(f"Resuming {checkpoint_path} at step {progress.steps} (epoch {progress.epochs} complete).")
     else:
         model = build_model(
-            args.model, DATASETS[dataset_name].image_shape, seed=args.seed,
-            num_classes=DATASETS[dataset_name].num_classes,
+            args.model, DATASETS[dataset_name].image_shape, seed=seed, num_classes=DATASETS[dataset_name].num_classes
         )
         model.compile()
-        initial_epoch = 0
+        progress = RunProgress()
+    info_path.write_text(json.dumps(run_info, indent=2) + "\n")  # only once the model is in hand
+
+    # --steps and --epochs are totals for the run: with --resume, training
+    # continues until the run has done that many.
+    target_steps = args.steps or (args.epochs or 10) * steps_per_epoch
+    if target_steps <= progress.steps:
+        print(f"Nothing to do: the run has done {progress.steps} steps, the target is {target_steps}.")
+        return 0
 
     validation_data = None
     if model.has_likelihood:
         images, labels = _held_out(model, dataset_name, offline)
         validation_data = (images, labels) if model.conditional else images
-
-    checkpoint = SafeModelCheckpoint(checkpoint_path)
-    callbacks = [
-        HistoryCSV(history_path),
-        SampleGrid(num_images=64, seed=args.seed, save_dir=out / "progress", show=False),
-        checkpoint,
-    ]
-    if args.steps:
-        epochs = math.ceil(args.steps / batches_per_epoch)
-        callbacks.append(StopAfterSteps(args.steps))
-    else:
-        epochs = args.epochs or 10
+    checkpoint = RunCheckpoint(checkpoint_path, history_path, progress, steps_per_epoch)
+    grid = SampleGrid(num_images=64, seed=seed, save_dir=out / "progress", show=False)
     try:
-        model.fit(
-            dataset,
-            epochs=initial_epoch + epochs,
-            initial_epoch=initial_epoch,
-            steps_per_epoch=batches_per_epoch,
-            validation_data=validation_data,
-            validation_batch_size=args.batch_size,
-            callbacks=callbacks,
-            verbose=1 if sys.stdout.isatty() else 2,
-        )
+        for first_epoch, segment_steps, epoch_length in _segments(progress.steps, target_steps, steps_per_epoch):
+            model.fit(
+                batches_from_step(fresh_batches(), progress.steps, segment_steps),
+                initial_epoch=first_epoch,
+                epochs=first_epoch + math.ceil(segment_steps / epoch_length),
+                steps_per_epoch=epoch_length,
+                validation_data=validation_data,
+                validation_batch_size=batch_size,
+                callbacks=[checkpoint, grid, StopAfterSteps(segment_steps)],
+                verbose=1 if sys.stdout.isatty() else 2,
+            )
+            if checkpoint.failure:
+                raise RuntimeError(
+                    f"{checkpoint.failure}. The last finite checkpoint ({checkpoint.saved_steps} steps) "
+                    f"is kept in {checkpoint_path}."
+                )
     except KeyboardInterrupt:
-        checkpoint.save()
-        print(f"\nInterrupted; the model so far is saved in {checkpoint_path} (continue with --resume).")
+        print(
+            f"\nInterrupted at step {progress.steps}. {checkpoint_path} holds the run at step "
+            f"{checkpoint.saved_steps}; --resume continues from there."
+        )
         return 130
-    samples_path = save_image_grid(model.preview(64, seed=args.seed), out / "samples.png")
+    samples_path = save_image_grid(model.preview(64, seed=seed), out / "samples.png")
     print(f"Model:   {checkpoint_path}")
     print(f"History: {history_path}")
     print(f"Samples: {samples_path}")
     return 0
+
+
+def _segments(done_steps, target_steps, steps_per_epoch):
+    """(first epoch, steps, steps per epoch) of the `fit()` calls from `done_steps` to `target_steps`.
+
+    A run stopped inside an epoch first finishes that epoch (one short
+    `fit()`), so the epochs after it begin where the uninterrupted run's do.
+    """
+    segments = []
+    if done_steps % steps_per_epoch:
+        rest_of_epoch = min(steps_per_epoch - done_steps % steps_per_epoch, target_steps - done_steps)
+        segments.append((done_steps // steps_per_epoch, rest_of_epoch, rest_of_epoch))
+        done_steps += rest_of_epoch
+    if done_steps < target_steps:
+        segments.append((done_steps // steps_per_epoch, target_steps - done_steps, steps_per_epoch))
+    return segments
+
+
+_RESUME_MUST_MATCH = ("model", "dataset", "image_shape", "batch_size", "seed")
+
+
+def _resumed_run_info(info_path, requested):
+    """The recorded run, checked against what this command asks for.
+
+    Options left out (batch size, seed) are taken from the run; anything
+    given that differs from the run is refused before anything is written.
+    """
+    try:
+        recorded = json.loads(info_path.read_text())
+    except (OSError, ValueError):
+        raise ValueError(f"cannot resume: {info_path} is missing or unreadable.") from None
+    for key in _RESUME_MUST_MATCH:
+        if key not in requested:
+            continue
+        if requested[key] is None:
+            requested[key] = recorded.get(key)
+        elif recorded.get(key) is not None and requested[key] != recorded[key]:
+            option = {"model": "MODEL", "image_shape": "--dataset's image shape"}.get(key, "--" + key.replace("_", "-"))
+            raise ValueError(
+                f"cannot resume: the run in {info_path.parent} has {key} {recorded[key]!r}, "
+                f"this command asks for {requested[key]!r} ({option}); resume with the run's settings or use another --out."
+            )
+    return requested
+
+
+def _load_model_file(path):
+    """keras.models.load_model with a one-line error for a file that is not a gan_keras model."""
+    import zipfile
+
+    import keras
+
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{path} is not a readable .keras file (not a zip archive); it may be truncated or corrupted.")
+    try:
+        model = keras.models.load_model(path)
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise ValueError(f"{path} is not a readable .keras file ({error}); it may be truncated or corrupted.") from None
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{path} could not be loaded as a gan_keras model: {str(error).splitlines()[0]}") from None
+    if not hasattr(model, "preview"):
+        raise ValueError(
+            f"{path} holds a plain Keras {type(model).__name__}, not a gan_keras model; expected a file written by `train`."
+        )
+    return model
 
 
 def _load_run(run_dir):
@@ -208,7 +308,11 @@ def _load_run(run_dir):
     path = run_dir / "model.keras" if run_dir.is_dir() else run_dir
     if not path.exists():
         raise SystemExit(f"No trained model at {path}: expected a directory written by `train`.")
-    return keras.models.load_model(path)
+    from gan_keras.runs import check_finite_weights
+
+    model = _load_model_file(path)
+    check_finite_weights(model)  # a diverged model's samples and scores mean nothing
+    return model
 
 
 def _sample(args):
@@ -228,6 +332,8 @@ def _sample(args):
     else:
         images = model.generate(args.num_images, seed=args.seed)
         arrays = {"images": images.astype("float32")}
+    if not np.all(np.isfinite(images)):
+        raise RuntimeError(f"the model in {args.run_dir} drew non-finite images (NaN or infinity); nothing was written.")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     np.savez(args.out, **arrays)
     what = "images and their labels" if num_classes else "images"
@@ -323,6 +429,9 @@ def main(argv=None):
     handlers = {"list": _list, "train": _train, "sample": _sample, "evaluate": _evaluate, "summary": _summary}
     try:
         return handlers[args.command](args) or 0
+    except KeyboardInterrupt:
+        print(f"python -m gan_keras {args.command}: interrupted.", file=sys.stderr)
+        return 130
     except (ValueError, RuntimeError) as error:
         # Bad input reaching the library (e.g. a batch larger than the data, a
         # dataset that needs the internet): one line, non-zero exit.

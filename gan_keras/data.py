@@ -56,6 +56,7 @@ __all__ = [
     "load_dataset",
     "load_arrays",
     "load_batches",
+    "batches_from_step",
     "ArrayBatches",
     "IN_MEMORY_DATASETS",
     "to_model_range",
@@ -526,12 +527,13 @@ class ArrayBatches(keras.utils.PyDataset):
         self.images, self.labels, self.batch_size, self.shuffle = images, labels, batch_size, shuffle
         self.seed = int(np.random.default_rng().integers(2**31)) if seed is None else seed
         self.epoch = 0
-        self.order = self._order()
+        self.order = self.order_of_epoch(0)
 
-    def _order(self):
+    def order_of_epoch(self, epoch):
+        """The order of the images in epoch number `epoch` (counted from 0)."""
         if not self.shuffle:
             return np.arange(len(self.images))
-        return np.random.default_rng([self.seed, self.epoch]).permutation(len(self.images))
+        return np.random.default_rng([self.seed, epoch]).permutation(len(self.images))
 
     def __len__(self):
         return len(self.images) // self.batch_size
@@ -539,13 +541,17 @@ class ArrayBatches(keras.utils.PyDataset):
     def __getitem__(self, index):
         if not 0 <= index < len(self):
             raise IndexError(f"batch {index} of {len(self)}")
-        chosen = self.order[index * self.batch_size : (index + 1) * self.batch_size]
+        return self.batch_of(self.order, index)
+
+    def batch_of(self, order, index):
+        """Batch number `index` of an epoch whose images come in `order`."""
+        chosen = order[index * self.batch_size : (index + 1) * self.batch_size]
         images = to_model_range(self.images[chosen])
         return images if self.labels is None else (images, self.labels[chosen])
 
     def on_epoch_end(self):
         self.epoch += 1
-        self.order = self._order()
+        self.order = self.order_of_epoch(self.epoch)
 
 
 def load_batches(name, split="train", batch_size=64, *, with_labels=False, shuffle=True, seed=None,
@@ -566,6 +572,34 @@ def load_batches(name, split="train", batch_size=64, *, with_labels=False, shuff
         raise ValueError(f"Dataset {name!r} has no class labels; call load_batches with with_labels=False.")
     images, labels = load_arrays(name, split, offline=offline, data_dir=data_dir)
     return ArrayBatches(images, labels if with_labels else None, batch_size, shuffle=shuffle, seed=seed)
+
+
+def batches_from_step(batches, start_step, num_steps):
+    """Batches number `start_step` to `start_step + num_steps - 1` of an endless run over `batches`.
+
+    `batches` is what `load_batches` returns (one epoch: a tf.data dataset or
+    `ArrayBatches`); epoch after epoch it is reshuffled from its seed, so
+    batch number s is the same batch whether a run reaches it in one go or is
+    resumed there. This is what makes a resumed run equal the uninterrupted
+    one. Pass a dataset fresh from `load_batches` each time: tf.data goes on
+    reshuffling from where an earlier pass over the same dataset object left
+    off. (On tf.data the skipped batches are read and dropped, which costs a
+    pass over them.)
+    """
+    start_step, num_steps = int(start_step), int(num_steps)
+    if isinstance(batches, ArrayBatches):
+        return _array_batches_from_step(batches, start_step, num_steps)
+    return batches.repeat().skip(start_step).take(num_steps)
+
+
+def _array_batches_from_step(batches, start_step, num_steps):
+    per_epoch, epoch, order = len(batches), None, None
+    for step in range(start_step, start_step + num_steps):
+        if step // per_epoch != epoch:
+            epoch = step // per_epoch
+            order = batches.order_of_epoch(epoch)
+        batch = batches.batch_of(order, step % per_epoch)
+        yield batch if isinstance(batch, tuple) else (batch,)  # fit() wants tuples from a generator
 
 
 def dataset_names(offline_only=False):

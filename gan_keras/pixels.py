@@ -11,6 +11,7 @@ import numpy as np
 
 __all__ = [
     "binarize",
+    "check_model_range",
     "resize_bilinear",
     "to_model_range",
     "to_uint8",
@@ -20,6 +21,30 @@ __all__ = [
 def to_model_range(images):
     """uint8-range pixels [0, 255] -> float32 NumPy array in [-1, 1]."""
     return np.asarray(images).astype("float32") / 127.5 - 1.0
+
+
+def check_model_range(images, what="images"):
+    """Raises a one-line ValueError unless `images` are finite floats in [-1, 1].
+
+    Catches the usual mix-up: uint8 pixels (or floats in [0, 255]) where the
+    model range is expected, which would otherwise give meaningless numbers.
+    """
+    images = np.asarray(images)
+    if not np.issubdtype(images.dtype, np.floating):
+        raise ValueError(
+            f"Expected {what} as floats in the model range [-1, 1]; received {images.dtype} pixels. "
+            "Convert them with gan_keras.data.to_model_range(images)."
+        )
+    if images.size == 0:
+        return
+    low, high = float(np.min(images)), float(np.max(images))
+    if not (np.isfinite(low) and np.isfinite(high)):
+        raise ValueError(f"Expected {what} in the model range [-1, 1]; received non-finite values (NaN or infinity).")
+    if low < -1.0 - 1e-3 or high > 1.0 + 1e-3:
+        hint = " Convert [0, 255] pixels with gan_keras.data.to_model_range(images)." if high > 1.5 else ""
+        raise ValueError(
+            f"Expected {what} in the model range [-1, 1]; received values from {low:.4g} to {high:.4g}.{hint}"
+        )
 
 
 def to_uint8(images):

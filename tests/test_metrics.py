@@ -393,3 +393,19 @@ def test_weights_url_is_the_one_keras_downloads():
     from keras.src.applications import inception_v3
 
     assert metrics.INCEPTION_WEIGHTS_URL == inception_v3.WEIGHTS_PATH
+
+
+@pytest.mark.parametrize(
+    "real, message",
+    [
+        (np.full((4, 28, 28, 1), 255, "uint8"), "received uint8 pixels. Convert them with gan_keras.data.to_model_range"),
+        (np.full((4, 28, 28, 1), 255.0, "float32"), "received values from 255 to 255. Convert [0, 255] pixels"),
+        (np.full((4, 28, 28, 1), np.nan, "float32"), "non-finite values"),
+    ],
+)
+def test_evaluate_mnist_samples_refuses_images_outside_the_model_range(real, message):
+    # uint8 real digits (as load_arrays returns them) used to give Fréchet 11,798,776 silently
+    fake = np.zeros((4, 28, 28, 1), "float32")
+    with pytest.raises(ValueError, match="real_images") as error:
+        metrics.evaluate_mnist_samples(fake, real, classifier=object())
+    assert message in str(error.value) and "\n" not in str(error.value)

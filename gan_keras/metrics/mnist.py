@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gan_keras.pixels import check_model_range
 from gan_keras.metrics.scores import (
     classifier_score,
     frechet_feature_distance,
@@ -76,13 +77,15 @@ def load_mnist_classifier(weights_path=MNIST_CLASSIFIER_WEIGHTS):
     )
 
 
-def _features_and_probabilities(classifier, images, batch_size=500):
-    images = np.asarray(images, dtype="float32")
+def _features_and_probabilities(classifier, images, batch_size=500, what="images"):
+    images = np.asarray(images)
     if images.ndim != 4 or images.shape[1:] != (28, 28, 1):
         raise ValueError(
             "The MNIST metrics take images of shape (N, 28, 28, 1) in [-1, 1]. "
             f"Received shape {images.shape}."
         )
+    check_model_range(images, what)
+    images = images.astype("float32")
     features, probabilities = classifier.predict(images, batch_size=batch_size, verbose=0)
     return features.astype("float64"), probabilities.astype("float64")
 
@@ -98,9 +101,11 @@ def evaluate_mnist_samples(generated_images, real_images, classifier=None, k=3):
         dict: `num_samples`, `classifier_score`, `frechet_distance`,
         `precision`, `recall`, and `mode_coverage`'s entries.
     """
+    check_model_range(generated_images, "generated_images")
+    check_model_range(real_images, "real_images")
     classifier = classifier or load_mnist_classifier()
-    fake_features, fake_probabilities = _features_and_probabilities(classifier, generated_images)
-    real_features, _ = _features_and_probabilities(classifier, real_images)
+    fake_features, fake_probabilities = _features_and_probabilities(classifier, generated_images, what="generated_images")
+    real_features, _ = _features_and_probabilities(classifier, real_images, what="real_images")
     precision, recall = precision_recall(real_features, fake_features, k=k)
     return {
         "num_samples": len(fake_features),
