@@ -52,8 +52,9 @@ def summary(records):
 
         def spread(name):
             values = [r[name] for r in runs]
-            deviation = statistics.stdev(values) if len(values) > 1 else float("nan")
-            return f"{statistics.mean(values):.2f} ± {deviation:.2f}"
+            if len(values) == 1:
+                return f"{values[0]:.2f} (one seed)"
+            return f"{statistics.mean(values):.2f} ± {statistics.stdev(values):.2f}"
 
         epochs, batch_size = BUDGETS[model]
         lines.append(
