@@ -57,9 +57,18 @@ def _positive_int(text):
     return value
 
 
+def _npz_file(text):
+    path = Path(text)
+    if path.suffix != ".npz":
+        raise argparse.ArgumentTypeError(f"expected a file name ending in .npz, got {text!r}")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a directory; expected a file name ending in .npz")
+    return path
+
+
 def _parser():
-    from gan_keras.data import DATASETS
-    from gan_keras.models import MODELS
+    # Names only: Keras (and TensorFlow) load after the arguments are read.
+    from gan_keras.catalog import DATASETS, MODEL_NAMES as MODELS
 
     parser = _OneLineParser(prog="python -m gan_keras", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser)
@@ -92,7 +101,7 @@ def _parser():
                         help="seed of the noise, for repeatable samples (default: new noise every run)")
     sample.add_argument("--label", type=int, default=None,
                         help="conditional models: the class of every image (default: all classes in turn)")
-    sample.add_argument("--out", required=True, type=Path, metavar="FILE.npz",
+    sample.add_argument("--out", required=True, type=_npz_file, metavar="FILE.npz",
                         help="where to save `images` (N, H, W, C) float32 in [-1, 1] (and `labels`)")
 
     evaluate = commands.add_parser("evaluate", help="sample-quality metrics of a trained model, as JSON")
@@ -334,8 +343,12 @@ def _sample(args):
         arrays = {"images": images.astype("float32")}
     if not np.all(np.isfinite(images)):
         raise RuntimeError(f"the model in {args.run_dir} drew non-finite images (NaN or infinity); nothing was written.")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(args.out, **arrays)
+    try:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        with open(args.out, "wb") as file:  # a file object: np.savez would add ".npz" to a name
+            np.savez(file, **arrays)
+    except OSError as error:
+        raise ValueError(f"cannot write --out {args.out}: {error.strerror}.") from None
     what = "images and their labels" if num_classes else "images"
     print(f"Wrote {len(images)} {what} {images.shape[1:]} in [-1, 1] to {args.out}")
     return 0
@@ -428,6 +441,9 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     handlers = {"list": _list, "train": _train, "sample": _sample, "evaluate": _evaluate, "summary": _summary}
     try:
+        import gan_keras
+
+        gan_keras.load()  # Keras, the backend and the package's registered models
         return handlers[args.command](args) or 0
     except KeyboardInterrupt:
         print(f"python -m gan_keras {args.command}: interrupted.", file=sys.stderr)

@@ -67,6 +67,8 @@ def test_summary_prints_both_course_tables(capsys):
         (["train", "gan", "--steps", "0", "--out", "x"], "expected a positive integer, got '0'"),
         (["train", "gan", "--steps", "3", "--epochs", "2", "--out", "x"], "not allowed with argument"),
         (["sample"], "the following arguments are required"),
+        (["sample", "run", "--out", "samples"], "expected a file name ending in .npz, got 'samples'"),
+        (["sample", "run", "--out", "."], "expected a file name ending in .npz, got '.'"),
     ],
 )
 def test_bad_command_lines_give_one_line_and_exit_2(argv, message, capsys):
@@ -86,6 +88,36 @@ def test_library_errors_become_one_line_and_exit_1(tmp_path, capsys):
 def test_sample_from_a_missing_run_says_so(tmp_path):
     with pytest.raises(SystemExit, match="No trained model at"):
         main(["sample", str(tmp_path), "--out", str(tmp_path / "s.npz")])
+
+
+def test_argument_errors_come_before_keras_is_loaded(tmp_path):
+    # python -X importtime lists every module imported, on stderr
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "gan_keras", "train", "gann", "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 2
+    assert "invalid choice: 'gann'" in result.stderr
+    imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+    assert "gan_keras.catalog" in imported
+    assert not {"keras", "tensorflow", "jax"} & imported
+
+
+def test_ctrl_c_while_keras_loads_is_one_line(monkeypatch, capsys):
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(gan_keras, "load", interrupted)
+    assert main(["list"]) == 130
+    assert capsys.readouterr().err == "python -m gan_keras list: interrupted.\n"
+
+
+def test_the_catalog_names_every_model_and_dataset():
+    from gan_keras.catalog import DATASETS, MODEL_NAMES
+    from gan_keras.data import DATASETS as DATA_DATASETS
+    from gan_keras.models import MODELS
+
+    assert MODEL_NAMES == tuple(MODELS) and DATASETS is DATA_DATASETS
 
 
 def test_module_entry_point_runs(tmp_path):

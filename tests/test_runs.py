@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -192,6 +193,7 @@ def test_sample_and_evaluate_refuse_a_model_with_non_finite_weights(uninterrupte
     "make_bad, message",
     [
         (lambda path: path.write_bytes(b"not a zip"), "is not a readable .keras file"),
+        (lambda path: path.write_bytes(b""), "is not a readable .keras file"),
         (lambda path: keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]).save(path),
          "holds a plain Keras Sequential, not a gan_keras model"),
     ],
@@ -208,3 +210,7 @@ def test_out_that_is_a_file_gives_one_line(tmp_path, capsys):
     assert train(tmp_path / "file", "--steps", "1") == 1
     error = capsys.readouterr().err.strip()
     assert "is a file; expected a directory" in error and "\n" not in error
+    # /proc takes no new directories, even for root
+    assert train(Path("/proc/gan_keras_test/run"), "--steps", "1") == 1
+    error = capsys.readouterr().err.strip()
+    assert "cannot create the run directory" in error and "\n" not in error

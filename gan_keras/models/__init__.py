@@ -2,6 +2,7 @@
 
 import dataclasses
 
+from gan_keras.catalog import MODEL_NAMES
 from gan_keras.models.conditional import (
     ConditionalGAN,
     InfoGAN,
@@ -191,6 +192,10 @@ MODELS = {
         _diagonal_bilstm, "mnist", "PixelRNN, Diagonal BiLSTM layers, every earlier pixel in view (section 4)"
     ),
 }
+
+
+if tuple(MODELS) != MODEL_NAMES:  # the command line reads the names from gan_keras.catalog
+    raise RuntimeError(f"gan_keras.catalog.MODEL_NAMES {MODEL_NAMES} must list the models of MODELS: {tuple(MODELS)}.")
 
 
 def build_model(name, image_shape=(28, 28, 1), seed=None, num_classes=10):

@@ -16,6 +16,7 @@ import numpy as np
 from keras import ops
 
 from gan_keras import backend
+from gan_keras.pixels import check_model_range
 
 MNIST_SHAPE = (28, 28, 1)
 
@@ -184,7 +185,9 @@ def compile_with_optimizers(model, optimizers_by_network, jit_compile, compile_a
 class GenerativeModel(keras.Model):
     """The protocol of the package's models.
 
-    A model says what it can do instead of being probed: `conditional`
+    A model has an `image_shape` (height, width, channels: what it makes,
+    and what `fit()` checks its data against) and says what it can do
+    instead of being probed: `conditional`
     (trains on `(images, labels)` and generates given labels),
     `has_likelihood` (`likelihood_report(images, labels)`), `has_codes`
     (`predict_codes(images)`, InfoGAN). `preview(num_images, seed)` is what
@@ -219,6 +222,28 @@ class GenerativeModel(keras.Model):
         if method.__name__ not in cache:
             cache[method.__name__] = backend.compiled(method, self.variables)
         return cache[method.__name__]
+
+    # What the model trains on: a wrong shape or range would otherwise train
+    # silently on nonsense (uint8 pixels cast into D) or fail deep in a layer.
+    def fit(self, x=None, y=None, *args, validation_data=None, **kwargs):
+        """`keras.Model.fit`, after a look at the data: images of this model's
+        `image_shape` as floats in [-1, 1] (and labels, for a conditional
+        model), or a one-line ValueError that says how to convert them."""
+        x = check_training_input(self, x, y)
+        if isinstance(validation_data, tuple):  # (x, y) or (x, y, sample_weight) arrays
+            validation_data = (
+                check_training_input(self, validation_data[0], validation_data[1], "validation_data"),
+                *validation_data[1:],
+            )
+        elif validation_data is not None:
+            validation_data = check_training_input(self, validation_data, what="validation_data")
+        return super().fit(x, y, *args, validation_data=validation_data, **kwargs)
+
+    def evaluate(self, x=None, y=None, *args, **kwargs):
+        """`keras.Model.evaluate`, after the same look at the data as `fit`."""
+        if not kwargs.get("_use_cached_eval_dataset"):  # fit() checked its validation data
+            x = check_training_input(self, x, y)
+        return super().evaluate(x, y, *args, **kwargs)
 
     # Saving: Keras saves each layer's weights but not the state of its
     # random-number generators, so a reloaded model would draw the noise it
@@ -255,6 +280,82 @@ class GenerativeModel(keras.Model):
 
     def test_batch(self, data):
         raise NotImplementedError(f"{type(self).__name__} must implement test_batch(data).")
+
+
+# --------------------------------------------------------------------------- #
+# The data given to fit() and evaluate()
+# --------------------------------------------------------------------------- #
+def _first_batch(data):
+    """The first batch of `data` without using it up, and `data` to train on.
+
+    Arrays are looked at whole; a `keras.utils.PyDataset` gives its batch 0;
+    a generator gives its first batch, which is then put back in front.
+    """
+    if isinstance(data, keras.utils.PyDataset):
+        return (data[0] if len(data) else None), data
+    if hasattr(data, "__next__"):
+        try:
+            first = next(data)
+        except StopIteration:
+            return None, iter(())
+
+        def with_first_put_back():
+            yield first
+            yield from data
+
+        return first, with_first_put_back()
+    return data, data
+
+
+def _describe(shape):
+    return "(" + ", ".join("batch" if i == 0 else str(d) for i, d in enumerate(shape)) + ")"
+
+
+def check_training_input(model, x, y=None, what="the training data"):
+    """Refuses data that `model` would train on silently wrong; returns `x` to use.
+
+    Images must have the model's `image_shape` and be floats in the model
+    range [-1, 1] (`gan_keras.data.to_model_range` converts [0, 255] pixels);
+    a conditional model also needs the labels. A tf.data dataset is checked
+    by its element spec (dtype and shape) without reading from it: reading
+    ahead would move its shuffling on. Other data (arrays, a PyDataset, a
+    generator) are checked by value on their first batch (the range: images
+    only, not the points of a toy 2-D GAN).
+    """
+    if x is None:
+        return x
+    expected = (None, *model.image_shape)
+    if hasattr(x, "element_spec"):  # tf.data: dtype and shape, not values
+        spec = x.element_spec
+        images, has_labels = (spec[0], len(spec) > 1) if isinstance(spec, (tuple, list)) else (spec, False)
+        shape, dtype = tuple(images.shape), images.dtype
+        if not dtype.is_floating:
+            raise ValueError(
+                f"{type(model).__name__} trains on float images in [-1, 1]; {what} holds {dtype.name} pixels. "
+                "Convert them with gan_keras.data.to_model_range (or use gan_keras.data.load_dataset)."
+            )
+        batch = None
+    else:
+        batch, x = _first_batch(x)
+        if batch is None:
+            return x
+        images, has_labels = (batch[0], len(batch) > 1) if isinstance(batch, (tuple, list)) else (batch, y is not None)
+        images = np.asarray(images)
+        shape = images.shape
+    if len(shape) != len(expected) or any(d is not None and e is not None and d != e for d, e in zip(shape, expected)):
+        hint = " (add the channel axis: images[..., None])" if tuple(shape[1:]) == tuple(model.image_shape[:-1]) else ""
+        raise ValueError(
+            f"{type(model).__name__} expects images of shape {_describe(expected)} (its image_shape); "
+            f"{what} holds images of shape {_describe(shape)}{hint}."
+        )
+    if batch is not None and len(expected) == 4:  # images; points (a toy 2-D GAN) may lie anywhere
+        check_model_range(images, f"{what} of {type(model).__name__}")
+    if model.conditional and not has_labels:
+        raise ValueError(
+            f"{type(model).__name__} trains on (images, labels); {what} holds images alone. Pass fit(images, labels) "
+            "or batches of (images, labels) pairs, e.g. load_batches(name, with_labels=True)."
+        )
+    return x
 
 
 def check_image_shape(image_shape):

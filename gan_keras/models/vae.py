@@ -240,6 +240,7 @@ class _EncoderDecoderModel(OneOptimizerModel):
         super().__init__(seed=seed, **kwargs)
         self.encoder = encoder
         self.decoder = decoder
+        self.image_shape = tuple(decoder.output_shape[1:])
 
     def default_optimizer(self):
         """AdamW(learning_rate=1e-3, weight_decay=1e-2), what `compile()` uses by default.
@@ -490,7 +491,6 @@ class VAE(_EncoderDecoderModel):
         self.gaussian_scale = gaussian_scale
         self._check_networks()
         self.latent_dim = int(self._decoder_latent_shape()[-1])
-        self.image_shape = tuple(self.decoder.output_shape[1:])
         # The sampling noise has its own seed stream, distinct from the
         # binarization noise drawn from self.seed_generator.
         self.sampling = GaussianSampling(seed=None if self.seed is None else self.seed + 1)
