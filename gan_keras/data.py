@@ -32,6 +32,7 @@ import os
 import re
 import socket
 import threading
+import typing
 import warnings
 from pathlib import Path
 
@@ -51,6 +52,10 @@ __all__ = [
     "dataset_names",
     "gaussian_ring",
     "ring_centres",
+    "TOY_DATASETS",
+    "ToyModes",
+    "toy_modes",
+    "toy_points",
     "default_data_dir",
     "is_offline",
     "load_dataset",
@@ -570,3 +575,69 @@ def gaussian_ring(num_points, num_modes=8, radius=0.8, std=0.02, seed=0):
     rng = np.random.default_rng(seed)
     centres = ring_centres(num_modes, radius)[rng.integers(0, num_modes, num_points)]
     return (centres + std * rng.standard_normal((num_points, 2))).astype("float32")
+
+
+# --------------------------------------------------------------------------- #
+# The toy 2-D data of the WGAN-GP paper's code (Gulrajani et al. 2017)
+# --------------------------------------------------------------------------- #
+class ToyModes(typing.NamedTuple):
+    """The modes of a toy 2-D dataset: `centres` (K, 2) and each blob's `std`
+    (both after the dataset's scaling). A tuple, so that
+    `toy_mode_coverage(points, *toy_modes(name))` reads naturally."""
+
+    centres: np.ndarray
+    std: float
+
+
+def _gaussians8_centres():
+    diagonal = 1.0 / np.sqrt(2.0)
+    unit = [(1, 0), (-1, 0), (0, 1), (0, -1), (diagonal, diagonal), (diagonal, -diagonal), (-diagonal, diagonal),
+            (-diagonal, -diagonal)]
+    return 2.0 * np.array(unit)
+
+
+def toy_modes(name):
+    """`ToyModes` of "gaussians8" or "gaussians25" (the swiss roll has none).
+
+    As in the paper's code: "gaussians8" has centres 2 * (±1, 0), 2 * (0, ±1)
+    and 2 * (±1/√2, ±1/√2) with std 0.02, all divided by 1.414;
+    "gaussians25" has centres (x, y) for x, y in {-4, -2, 0, 2, 4} with std
+    0.05, all divided by 2.828.
+    """
+    if name == "gaussians8":
+        return ToyModes((_gaussians8_centres() / 1.414).astype("float32"), 0.02 / 1.414)
+    if name == "gaussians25":
+        grid = np.array([(x, y) for x in (-4, -2, 0, 2, 4) for y in (-4, -2, 0, 2, 4)], "float64")
+        return ToyModes((grid / 2.828).astype("float32"), 0.05 / 2.828)
+    raise ValueError(f"Unknown toy dataset with modes {name!r}. Expected 'gaussians8' or 'gaussians25'.")
+
+
+TOY_DATASETS = ("gaussians8", "gaussians25", "swiss_roll")
+
+
+def toy_points(name, num_points, seed=0):
+    """`num_points` points (float32, (N, 2)) of a toy 2-D dataset of the WGAN-GP paper.
+
+    "gaussians8": each point from one of 8 Gaussians on a circle, the
+    Gaussian drawn at random; "gaussians25": a 5x5 grid of Gaussians, each
+    Gaussian given the same number of points (within one), in random order,
+    as the paper's code does; "swiss_roll": scikit-learn's swiss roll with
+    noise 0.25, its (x, z) plane divided by 7.5. See `toy_modes` for the
+    centres and spreads. The same seed gives the same points.
+    """
+    check_positive_int("num_points", num_points)
+    rng = np.random.default_rng(seed)
+    if name == "swiss_roll":
+        from sklearn.datasets import make_swiss_roll
+
+        roll, _ = make_swiss_roll(n_samples=num_points, noise=0.25, random_state=int(rng.integers(2**31)))
+        return (roll[:, [0, 2]] / 7.5).astype("float32")
+    if name not in TOY_DATASETS:
+        raise ValueError(f"Unknown toy dataset {name!r}. Expected one of {', '.join(TOY_DATASETS)}.")
+    modes = toy_modes(name)
+    count = len(modes.centres)
+    if name == "gaussians8":
+        chosen = rng.integers(0, count, num_points)
+    else:
+        chosen = rng.permutation(np.arange(num_points) % count)
+    return (modes.centres[chosen] + modes.std * rng.standard_normal((num_points, 2))).astype("float32")

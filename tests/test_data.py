@@ -282,3 +282,55 @@ def test_batches_from_step_continue_the_endless_stream_exactly(kind):
     for start in (2, 3, 7):
         np.testing.assert_array_equal(np.stack(as_arrays(data.batches_from_step(fresh(), start, 10 - start))),
                                       np.stack(whole[start:]))
+
+
+# ------------------------------------------------- toy 2-D data (WGAN-GP) -- #
+@pytest.mark.parametrize(
+    "name, first_centre, count, std",
+    [("gaussians8", (2 / 1.414, 0), 8, 0.02 / 1.414), ("gaussians25", (-4 / 2.828, -4 / 2.828), 25, 0.05 / 2.828)],
+)
+def test_toy_gaussians_have_the_papers_centres_and_spreads(name, first_centre, count, std):
+    from gan_keras.data import toy_modes, toy_points
+
+    modes = toy_modes(name)
+    assert modes.centres.shape == (count, 2) and modes.std == pytest.approx(std)
+    np.testing.assert_allclose(modes.centres[0], first_centre, rtol=1e-6)
+    np.testing.assert_allclose(modes.centres.mean(axis=0), 0, atol=1e-6)  # symmetric about the origin
+    points = toy_points(name, 50_000, seed=0)
+    assert points.shape == (50_000, 2) and points.dtype == np.float32
+    nearest = np.linalg.norm(points[:, None] - modes.centres[None], axis=2).argmin(axis=1)
+    offsets = points - modes.centres[nearest]
+    np.testing.assert_allclose(offsets.std(axis=0), std, rtol=0.02)
+    np.testing.assert_allclose(offsets.mean(axis=0), 0, atol=3 * std / np.sqrt(50_000) * 3)
+    shares = np.bincount(nearest, minlength=count) / len(points)
+    np.testing.assert_allclose(shares, 1 / count, atol=0.01)
+    if name == "gaussians25":  # the paper's code gives every Gaussian the same number of points
+        assert np.bincount(nearest).max() - np.bincount(nearest).min() <= 1
+
+
+def test_the_swiss_roll_is_scikit_learns_x_z_plane_over_7_5():
+    from sklearn.datasets import make_swiss_roll
+
+    from gan_keras.data import toy_points
+
+    points = toy_points("swiss_roll", 20_000, seed=3)
+    assert points.shape == (20_000, 2) and points.dtype == np.float32
+    # no noise: t cos t and t sin t for t in [1.5 pi, 4.5 pi]; the noise is 0.25 / 7.5 per axis
+    radius = np.linalg.norm(points, axis=1)
+    assert radius.max() < 4.5 * np.pi / 7.5 + 4 * 0.25 / 7.5 * np.sqrt(2)
+    reference, _ = make_swiss_roll(n_samples=20_000, noise=0.25, random_state=0)
+    np.testing.assert_allclose(
+        np.sort(np.linalg.norm(reference[:, [0, 2]], axis=1) / 7.5)[::2000], np.sort(radius)[::2000], atol=0.05
+    )
+    np.testing.assert_array_equal(points, toy_points("swiss_roll", 20_000, seed=3))
+
+
+def test_toy_points_follow_the_seed_and_refuse_unknown_names():
+    from gan_keras.data import toy_modes, toy_points
+
+    np.testing.assert_array_equal(toy_points("gaussians8", 100, seed=1), toy_points("gaussians8", 100, seed=1))
+    assert not np.array_equal(toy_points("gaussians8", 100, seed=1), toy_points("gaussians8", 100, seed=2))
+    with pytest.raises(ValueError, match="Expected one of gaussians8, gaussians25, swiss_roll"):
+        toy_points("gaussians9", 10)
+    with pytest.raises(ValueError, match="Expected 'gaussians8' or 'gaussians25'"):
+        toy_modes("swiss_roll")

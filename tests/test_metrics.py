@@ -222,6 +222,27 @@ def test_ring_coverage_counts_the_modes_hit():
     assert real["modes_covered"] == 8 and real["high_quality_share"] > 0.98  # 3 sigma in 2-D: 98.9%
 
 
+def test_toy_mode_coverage_on_constructed_points():
+    from gan_keras.data import toy_modes, toy_points
+
+    modes = toy_modes("gaussians25")
+    # 100 points: 10 on each of 5 modes (10% each: covered), 2 just inside 3 std
+    # of a sixth mode (2%: covered), 1 on a seventh (1%: covered), 37 in between
+    on_modes = np.repeat(modes.centres[:5], 10, axis=0)
+    near_sixth = modes.centres[5] + [[2.9 * modes.std, 0], [0, -2.9 * modes.std]]
+    outside = np.tile(modes.centres[7] + [3.1 * modes.std, 0], (37, 1))
+    points = np.concatenate([on_modes, near_sixth, modes.centres[6:7], outside, np.zeros((10, 2)) + 5])
+    assert len(points) == 100
+    assert metrics.toy_mode_coverage(points, *modes) == {"modes_covered": 7, "high_quality_share": 0.53}
+    assert metrics.toy_mode_coverage(points, *modes, min_share=0.02)["modes_covered"] == 6
+    real = metrics.toy_mode_coverage(toy_points("gaussians25", 5000), *modes)
+    assert real["modes_covered"] == 25 and real["high_quality_share"] > 0.98  # 3 sigma in 2-D: 98.9%
+    collapsed = np.repeat(modes.centres[:1], 5000, axis=0)
+    assert metrics.toy_mode_coverage(collapsed, *modes) == {"modes_covered": 1, "high_quality_share": 1.0}
+    with pytest.raises(ValueError, match=r"shape \(N, 2\)"):
+        metrics.toy_mode_coverage(np.zeros((5, 3)), *modes)
+
+
 # ------------------------------------------------ the shipped MNIST classifier -- #
 @pytest.fixture(scope="module")
 def classifier():

@@ -5,7 +5,8 @@ Three modules, by job:
 * `scores`: the maths, as plain functions of NumPy arrays (class
   probabilities or features): `classifier_score` and `inception_score`,
   `frechet_distance`, `kernel_inception_distance`, `precision_recall`,
-  `mode_coverage`, `matched_category_error`, `ring_mode_coverage`.
+  `mode_coverage`, `matched_category_error`, `toy_mode_coverage`,
+  `ring_mode_coverage`.
 * `mnist`: the small digit classifier shipped with the package
   and the MNIST evaluations built on it (`evaluate_mnist_samples`,
   `conditional_accuracy`, `control_metrics`); they work offline.
@@ -48,6 +49,7 @@ from gan_keras.metrics.scores import (
     mode_coverage,
     precision_recall,
     ring_mode_coverage,
+    toy_mode_coverage,
 )
 
 __all__ = [
@@ -74,4 +76,5 @@ __all__ = [
     "mode_coverage",
     "precision_recall",
     "ring_mode_coverage",
+    "toy_mode_coverage",
 ]

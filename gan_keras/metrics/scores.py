@@ -26,9 +26,9 @@ nothing about the network:
   generated manifold (coverage).
 * `matched_category_error`: the error of an unsupervised categorical code
   used as a classifier (InfoGAN, Chen et al. 2016).
-* `ring_mode_coverage`: for the 2-D ring of Gaussians, how many modes the
-  samples cover and how many samples are of high quality (Srivastava et al.
-  2017, VEEGAN).
+* `toy_mode_coverage` (and `ring_mode_coverage`): for a 2-D mixture of
+  Gaussians, how many modes the samples cover and how many samples are of
+  high quality (Srivastava et al. 2017, VEEGAN).
 
 These numbers depend on the number of samples: compare values computed with
 the same N, and report the real data's own value at that N as the ceiling.
@@ -49,6 +49,7 @@ __all__ = [
     "mode_coverage",
     "precision_recall",
     "ring_mode_coverage",
+    "toy_mode_coverage",
 ]
 
 
@@ -317,28 +318,45 @@ def precision_recall(real_features, fake_features, k=3):
     return precision, recall
 
 
-def ring_mode_coverage(points, num_modes=8, radius=0.8, std=0.02, min_share=0.01):
-    """Modes covered and high-quality share of 2-D samples of `data.gaussian_ring`.
+def toy_mode_coverage(points, centres, std, min_share=0.01):
+    """Modes covered and high-quality share of 2-D samples of a mixture of Gaussians.
 
     A sample is of high quality if it lies within 3 standard deviations of
-    its nearest mode centre; a mode is covered if at least `min_share` of the
-    samples are high-quality samples of that mode (Srivastava et al. 2017).
+    its nearest mode centre; a mode is covered if at least `min_share` of
+    all the samples are high-quality samples of that mode (Srivastava et al.
+    2017, VEEGAN). For the WGAN-GP paper's data: `toy_mode_coverage(points,
+    *gan_keras.data.toy_modes("gaussians25"))`.
+
+    Args:
+        points: (N, 2) samples.
+        centres: (K, 2) the modes' centres.
+        std: the standard deviation of each mode.
 
     Returns:
-        dict with `modes_covered` (0 to num_modes) and `high_quality_share`.
+        dict with `modes_covered` (0 to K) and `high_quality_share`.
     """
-    from gan_keras.data import ring_centres
-
     points = np.asarray(points, dtype="float64")
-    if points.ndim != 2 or points.shape[1] != 2:
+    centres = np.asarray(centres, dtype="float64")
+    if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
         raise ValueError(f"Expected 2-D points of shape (N, 2). Received shape {points.shape}.")
-    distances = np.linalg.norm(points[:, None, :] - ring_centres(num_modes, radius)[None], axis=2)
+    if centres.ndim != 2 or centres.shape[1] != 2:
+        raise ValueError(f"Expected mode centres of shape (K, 2). Received shape {centres.shape}.")
+    if not std > 0:
+        raise ValueError(f"Expected a positive std of the modes. Received: std={std!r}")
+    distances = np.linalg.norm(points[:, None, :] - centres[None], axis=2)
     good = distances.min(axis=1) <= 3 * std
-    counts = np.bincount(distances.argmin(axis=1)[good], minlength=num_modes)
+    counts = np.bincount(distances.argmin(axis=1)[good], minlength=len(centres))
     return {
         "modes_covered": int(np.sum(counts >= min_share * len(points))),
         "high_quality_share": float(good.mean()),
     }
+
+
+def ring_mode_coverage(points, num_modes=8, radius=0.8, std=0.02, min_share=0.01):
+    """`toy_mode_coverage` for the ring of `data.gaussian_ring`."""
+    from gan_keras.data import ring_centres
+
+    return toy_mode_coverage(points, ring_centres(num_modes, radius), std, min_share)
 
 
 def matched_category_error(categories, labels):
