@@ -45,6 +45,11 @@ __all__ = [
     "feature_matching_loss",
     "historical_average_penalty",
     "gradient_penalty",
+    "per_sample_norm",
+    "least_squares_discriminator_loss",
+    "least_squares_generator_loss",
+    "wasserstein_critic_loss",
+    "wasserstein_generator_loss",
     "bernoulli_negative_log_likelihood",
     "gaussian_negative_log_likelihood",
     "gaussian_kl_divergence",
@@ -143,11 +148,60 @@ def historical_average_penalty(weights, averages):
     return ops.sum(ops.stack([ops.sum((w - a) ** 2) for w, a in zip(weights, averages)]))
 
 
+def per_sample_norm(values):
+    """The Euclidean norm of each sample's entries: shape (N,) for values of shape (N, ...).
+
+    Differentiable everywhere, twice: at a zero vector the square root's
+    derivative would be infinite (and 0 * inf = NaN in a gradient penalty's
+    double backpropagation), so there the norm is computed from a safe
+    stand-in and its gradient is 0, while its value stays exactly 0.
+    """
+    flat = ops.reshape(ops.cast(values, "float32"), (ops.shape(values)[0], -1))
+    squared = ops.sum(ops.square(flat), axis=1)
+    positive = squared > 0
+    return ops.where(positive, ops.sqrt(ops.where(positive, squared, 1.0)), 0.0)
+
+
 def gradient_penalty(gradients):
     """Per sample, ``(|| gradient ||_2 - 1)^2`` over all of the sample's entries
-    (Gulrajani et al. 2017, eq. 3): shape (N,) for gradients of shape (N, ...)."""
-    flat = ops.reshape(ops.cast(gradients, "float32"), (ops.shape(gradients)[0], -1))
-    return (ops.sqrt(ops.sum(ops.square(flat), axis=1)) - 1.0) ** 2
+    (Gulrajani et al. 2017, eq. 3): shape (N,) for gradients of shape (N, ...).
+    Finite, with a finite gradient, where a gradient is exactly zero."""
+    return (per_sample_norm(gradients) - 1.0) ** 2
+
+
+# --------------------------------------------------------------------------- #
+# Least squares (LSGAN) and Wasserstein (WGAN) losses: D gives scores, not logits
+# --------------------------------------------------------------------------- #
+def least_squares_discriminator_loss(real_scores, fake_scores, fake_target=0.0, real_target=1.0):
+    """LSGAN's discriminator loss (Mao et al. 2017, eq. 2), with a = `fake_target`, b = `real_target`:
+
+    ``1/2 mean((D(x) - b)^2) + 1/2 mean((D(G(z)) - a)^2)``
+
+    D's output is a score, used as it is (no sigmoid). The paper's 0-1-1
+    coding (a = 0, b = 1, c = 1) is the default.
+    """
+    real_scores, fake_scores = ops.cast(real_scores, "float32"), ops.cast(fake_scores, "float32")
+    return 0.5 * ops.mean(ops.square(real_scores - real_target)) + 0.5 * ops.mean(ops.square(fake_scores - fake_target))
+
+
+def least_squares_generator_loss(fake_scores, target=1.0):
+    """LSGAN's generator loss (Mao et al. 2017, eq. 2), with c = `target`: ``1/2 mean((D(G(z)) - c)^2)``."""
+    return 0.5 * ops.mean(ops.square(ops.cast(fake_scores, "float32") - target))
+
+
+def wasserstein_critic_loss(real_scores, fake_scores):
+    """WGAN's critic loss (Arjovsky et al. 2017, Algorithm 1): ``mean(D(G(z))) - mean(D(x))``.
+
+    The critic maximises ``mean(D(x)) - mean(D(G(z)))``, which for a
+    1-Lipschitz critic estimates the Wasserstein-1 distance between the real
+    and the generated distributions; minimising the negative is the same.
+    """
+    return ops.mean(ops.cast(fake_scores, "float32")) - ops.mean(ops.cast(real_scores, "float32"))
+
+
+def wasserstein_generator_loss(fake_scores):
+    """WGAN's generator loss (Arjovsky et al. 2017, Algorithm 1): ``-mean(D(G(z)))``."""
+    return -ops.mean(ops.cast(fake_scores, "float32"))
 
 
 def get_generator_loss(name):

@@ -7,12 +7,13 @@ labels, the latent vectors, the fakes, the discriminator's outputs for both,
 and the discriminator itself), so a new loss or penalty needs no new hook in
 the train loop:
 
-* an adversarial loss (`CrossEntropyLoss`, `FeatureMatching`) gives the
+* an adversarial loss (`CrossEntropyLoss`, `FeatureMatching`,
+  `LeastSquaresLoss`, `WassersteinLoss`) gives the
   discriminator's and the generator's loss, and the values the progress bar
   shows beside them (`metric_names`);
 * a regulariser (`HistoricalAveraging`, `GradientPenalty`,
   `MutualInformation`) adds a penalty to the objective of the networks it
-  concerns. Regularisers compose: a GAN takes a list. One that keeps state
+  concerns; `WeightClipping` adds none and clips the critic after each step. Regularisers compose: a GAN takes a list. One that keeps state
   (historical averaging's running means) holds it in Keras variables, saved
   with the model, and returns the new values from `state_updates`, which the
   loop assigns after the optimiser step: nothing is assigned inside a
@@ -33,8 +34,11 @@ __all__ = [
     "FeatureMatching",
     "GradientPenalty",
     "HistoricalAveraging",
+    "LeastSquaresLoss",
     "MutualInformation",
     "Regularizer",
+    "WassersteinLoss",
+    "WeightClipping",
     "get_adversarial_loss",
 ]
 
@@ -108,6 +112,77 @@ class CrossEntropyLoss(AdversarialLoss):
 
     def get_config(self):
         return {**super().get_config(), "generator_loss": self.generator_loss_name, "real_label": self.real_label}
+
+
+@keras.saving.register_keras_serializable(package="gan_keras")
+class LeastSquaresLoss(AdversarialLoss):
+    """LSGAN (Mao et al. 2017, "Least Squares Generative Adversarial Networks"), eq. 2.
+
+    D's output is a score, not a logit: D minimises
+    ``1/2 E[(D(x) - b)^2] + 1/2 E[(D(G(z)) - a)^2]`` and G minimises
+    ``1/2 E[(D(G(z)) - c)^2]``. The squared error keeps pulling fakes that D
+    already scores as real towards the real scores, where the sigmoid
+    cross-entropy would saturate. The paper's 0-1-1 coding is the default.
+    The progress bar shows `D_x` and `D_G_z`, the mean scores of real images
+    and fakes (b and a at D's optimum).
+
+    Args:
+        fake_target, real_target, generator_target: a, b and c.
+    """
+
+    metric_names = ("d_loss", "g_loss", "D_x", "D_G_z")
+
+    def __init__(self, fake_target=0.0, real_target=1.0, generator_target=1.0, **kwargs):
+        super().__init__(**kwargs)
+        for argument, value in (("fake_target", fake_target), ("real_target", real_target),
+                                ("generator_target", generator_target)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"Invalid value for argument `{argument}`. Expected a number. Received: {value!r}")
+        if fake_target == real_target:
+            raise ValueError(f"Expected different targets for real and fake images. Received: a = b = {fake_target}")
+        self.fake_target, self.real_target = float(fake_target), float(real_target)
+        self.generator_target = float(generator_target)
+
+    def discriminator_loss(self, step):
+        real_scores, fake_scores = step.real_logits, step.fake_logits
+        loss = losses.least_squares_discriminator_loss(real_scores, fake_scores, self.fake_target, self.real_target)
+        return loss, {
+            "d_loss": loss,
+            "D_x": ops.mean(ops.cast(real_scores, "float32")),
+            "D_G_z": ops.mean(ops.cast(fake_scores, "float32")),
+        }
+
+    def generator_loss(self, step):
+        loss = losses.least_squares_generator_loss(step.fake_logits, self.generator_target)
+        return loss, {"g_loss": loss}
+
+    def get_config(self):
+        return {**super().get_config(), "fake_target": self.fake_target, "real_target": self.real_target,
+                "generator_target": self.generator_target}
+
+
+@keras.saving.register_keras_serializable(package="gan_keras")
+class WassersteinLoss(AdversarialLoss):
+    """WGAN (Arjovsky et al. 2017, "Wasserstein GAN"), Algorithm 1.
+
+    The critic D gives a score (a linear output) and minimises
+    ``E[D(G(z))] - E[D(x)]``; G minimises ``-E[D(G(z))]``. The critic must
+    be kept (roughly) 1-Lipschitz, by `WeightClipping` (the WGAN paper) or by
+    `GradientPenalty` (WGAN-GP). The progress bar shows `wasserstein`,
+    ``E[D(x)] - E[D(G(z))]``: the critic's estimate of the Wasserstein-1
+    distance (up to the Lipschitz constant), which falls as the samples
+    improve, unlike the standard GAN's losses.
+    """
+
+    metric_names = ("d_loss", "g_loss", "wasserstein")
+
+    def discriminator_loss(self, step):
+        loss = losses.wasserstein_critic_loss(step.real_logits, step.fake_logits)
+        return loss, {"d_loss": loss, "wasserstein": -loss}
+
+    def generator_loss(self, step):
+        loss = losses.wasserstein_generator_loss(step.fake_logits)
+        return loss, {"g_loss": loss}
 
 
 def get_adversarial_loss(loss):
@@ -262,15 +337,17 @@ class GradientPenalty(Regularizer):
 
     The gradient is taken per sample (the sum of D's outputs over the batch
     has, for sample i, exactly D(x_hat_i)'s gradient) and its norm over all
-    the sample's pixels. The progress bar shows `gradient_penalty`, the
-    unweighted mean.
+    the sample's pixels (`losses.per_sample_norm`: finite, with finite
+    gradients, where a gradient is zero). The progress bar shows
+    `gradient_penalty`, the unweighted mean, and `gradient_norm`, the mean
+    norm (1 for the critic the penalty asks for).
 
     Args:
         weight: lambda (10 in the paper).
         seed: seed of eps.
     """
 
-    metric_names = ("gradient_penalty",)
+    metric_names = ("gradient_penalty", "gradient_norm")
 
     def __init__(self, weight=10.0, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -289,11 +366,50 @@ class GradientPenalty(Regularizer):
         eps = keras.random.uniform(shape, seed=self.seed_generator)
         interpolates = eps * real + (1.0 - eps) * fake
         gradients = backend.input_gradients(lambda images: step.judge_logits(images), interpolates)
-        per_sample = losses.gradient_penalty(gradients)
-        return self.weight * ops.mean(per_sample), {"gradient_penalty": ops.mean(per_sample)}
+        norms = losses.per_sample_norm(gradients)
+        per_sample = (norms - 1.0) ** 2  # losses.gradient_penalty, from the norms already at hand
+        return self.weight * ops.mean(per_sample), {
+            "gradient_penalty": ops.mean(per_sample),
+            "gradient_norm": ops.mean(ops.stop_gradient(norms)),
+        }
 
     def get_config(self):
         return {**super().get_config(), "weight": self.weight, "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="gan_keras")
+class WeightClipping(Regularizer):
+    """WGAN's constraint (Arjovsky et al. 2017, Algorithm 1): after every
+    update of the critic, each of its weights is clipped to [-c, c].
+
+    No penalty is added; the clipping is a state update of the critic's
+    weights after its optimiser step (c = 0.01 in the paper). The paper
+    calls it "a clearly terrible way to enforce a Lipschitz constraint":
+    too large a c trains slowly, too small a c makes the gradients vanish.
+    """
+
+    def __init__(self, clip_value=0.01, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(clip_value, bool) or not isinstance(clip_value, (int, float)) or clip_value <= 0:
+            raise ValueError(
+                f"Invalid value for argument `clip_value`. Expected a number > 0. Received: clip_value={clip_value!r}"
+            )
+        self.clip_value = float(clip_value)
+
+    def attach(self, gan):
+        self._critic = gan.discriminator
+        self.built = True
+
+    def penalty(self, step, network):
+        return None
+
+    def state_updates(self, network):
+        if network is not self._critic:
+            return []
+        return [(w, ops.clip(w, -self.clip_value, self.clip_value)) for w in network.trainable_weights]
+
+    def get_config(self):
+        return {**super().get_config(), "clip_value": self.clip_value}
 
 
 @keras.saving.register_keras_serializable(package="gan_keras")

@@ -109,6 +109,33 @@ def test_gradient_penalty_is_taken_per_sample():
     assert GradientPenalty().penalty(penalty_step(discriminator, images), object()) is None  # not for G
 
 
+class ScaledHalfSquaredNorm(keras.layers.Layer):
+    """D(x) = a sum(x^2) / 2 per sample with a trainable a, so grad_x D = a x."""
+
+    def build(self, input_shape):
+        self.scale = self.add_weight(shape=(), initializer="ones", name="scale")
+
+    def call(self, images):
+        return self.scale * HalfSquaredNorm()(images)
+
+
+def test_gradient_penalty_is_finite_where_the_gradient_is_zero():
+    # At the zero image grad_x D = 0, where the square root of the norm has an
+    # infinite derivative: its gradient in a must be 0 there, not NaN.
+    images = np.zeros((2, 2, 2, 1), "float32")
+    images[0, 0, 0] = 3.0  # norm 3a; the second image has norm 0
+    layer = ScaledHalfSquaredNorm()
+    discriminator = keras.Sequential([keras.Input((2, 2, 1)), layer])
+    regularizer = GradientPenalty(1.0, seed=0)
+    value, values, (gradient,) = backend.value_and_gradients(
+        lambda: regularizer.penalty(penalty_step(discriminator, images), discriminator), [layer.scale]
+    )
+    # mean of (3a - 1)^2 and (0 - 1)^2 at a = 1; d/da = (2 (3a - 1) 3 + 0) / 2 = 6
+    assert float(value) == pytest.approx((4 + 1) / 2, rel=1e-6)
+    assert float(as_numpy(gradient)) == pytest.approx(6.0, rel=1e-6)
+    assert float(values["gradient_norm"]) == pytest.approx(1.5, rel=1e-6)
+
+
 def test_gradient_penalty_trains_the_critic_by_double_backpropagation():
     # A linear critic D(x) = w . x: grad_x D = w for every sample, penalty
     # (||w|| - 1)^2, whose gradient in w is 2 (||w|| - 1) w / ||w||.

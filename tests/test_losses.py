@@ -131,3 +131,33 @@ def test_kl_matches_a_monte_carlo_estimate():
 
 def test_gaussian_log_density_of_the_standard_normal_at_zero():
     assert float(losses.diagonal_gaussian_log_density(np.zeros((1, 2)), 0.0, 0.0)[0]) == pytest.approx(-np.log(2 * np.pi))
+
+
+# ------------------------------------------- least squares and Wasserstein -- #
+REAL_SCORES = np.array([[1.0], [0.5]], "float32")
+FAKE_SCORES = np.array([[0.0], [1.0]], "float32")
+
+
+def test_least_squares_losses_by_hand():
+    # D: 1/2 mean((1 - 1)^2, (0.5 - 1)^2) + 1/2 mean((0 - 0)^2, (1 - 0)^2) = 0.0625 + 0.25
+    assert float(losses.least_squares_discriminator_loss(REAL_SCORES, FAKE_SCORES)) == pytest.approx(0.3125)
+    # G (c = 1): 1/2 mean((0 - 1)^2, (1 - 1)^2) = 0.25
+    assert float(losses.least_squares_generator_loss(FAKE_SCORES)) == pytest.approx(0.25)
+    # the -1-1-0 coding of the paper's section 3.2.3: a = -1, b = 1, c = 0
+    value = losses.least_squares_discriminator_loss(REAL_SCORES, FAKE_SCORES, fake_target=-1.0, real_target=1.0)
+    assert float(value) == pytest.approx(0.5 * (0 + 0.25) / 2 + 0.5 * (1 + 4) / 2)
+    assert float(losses.least_squares_generator_loss(FAKE_SCORES, target=0.0)) == pytest.approx(0.25)
+
+
+def test_wasserstein_losses_by_hand():
+    real, fake = np.array([[2.0], [4.0]], "float32"), np.array([[1.0], [-1.0]], "float32")
+    assert float(losses.wasserstein_critic_loss(real, fake)) == pytest.approx(0.0 - 3.0)
+    assert float(losses.wasserstein_generator_loss(fake)) == pytest.approx(0.0)
+    assert float(losses.wasserstein_generator_loss(real)) == pytest.approx(-3.0)
+
+
+def test_per_sample_norm_is_exact_and_zero_at_zero():
+    values = np.zeros((3, 2, 2), "float32")
+    values[0, 0, 0], values[0, 1, 1], values[1] = 3.0, 4.0, 0.5
+    np.testing.assert_allclose(np.asarray(losses.per_sample_norm(values)), [5.0, 1.0, 0.0], rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(losses.gradient_penalty(values)), [16.0, 0.0, 1.0], rtol=1e-6)

@@ -1,0 +1,68 @@
+"""LSGAN and WGAN as losses and regularisers of the one GAN loop (issue 15):
+weight clipping after every critic step, n_critic critic steps per generator
+step, the Wasserstein estimate and the gradient norm in the progress bar, and
+saving. The losses' maths: tests/test_losses.py; the penalty's:
+tests/test_backend.py."""
+
+import keras
+import numpy as np
+import pytest
+
+from gan_keras.models import GAN, dense_discriminator, dense_generator
+from gan_keras.objectives import GradientPenalty, LeastSquaresLoss, WassersteinLoss, WeightClipping
+from tests.models.helpers import check_fit_save_load_generate
+
+
+def small_gan(**kwargs):
+    return GAN(dense_generator(latent_dim=8), dense_discriminator(), seed=0, **kwargs)
+
+
+def test_weight_clipping_keeps_every_critic_weight_in_range_after_each_step(tiny_images):
+    gan = small_gan(loss=WassersteinLoss(), regularizers=[WeightClipping(0.01)], discriminator_steps=5)
+    gan.compile(d_optimizer=keras.optimizers.RMSprop(5e-5), g_optimizer=keras.optimizers.RMSprop(5e-5))
+    assert max(float(np.abs(w).max()) for w in gan.discriminator.get_weights()) > 0.01  # Glorot: not yet clipped
+
+    largest = []
+    for batch in tiny_images.repeat().take(10):  # one step per fit: the weights as each step left them
+        history = gan.fit(np.asarray(batch), batch_size=len(batch), epochs=1, verbose=0)
+        largest.append(max(float(np.abs(w).max()) for w in gan.discriminator.get_weights()))
+    assert len(largest) == 10 and max(largest) <= 0.01 + 1e-7
+    assert max(float(np.abs(w).max()) for w in gan.generator.get_weights()) > 0.01  # G is not clipped
+    # n_critic = 5: 10 critic steps (one per batch), 2 generator steps
+    assert int(gan.d_optimizer.iterations) == 10 and int(gan.g_optimizer.iterations) == 2
+    assert sorted(history.history) == ["d_loss", "g_loss", "wasserstein"]
+    assert history.history["wasserstein"][0] == pytest.approx(-history.history["d_loss"][0])
+
+
+def test_wgan_gp_shows_the_penalty_and_the_gradient_norm(tiny_images, tmp_path):
+    gan = small_gan(loss=WassersteinLoss(), regularizers=[GradientPenalty(10.0, seed=0)], discriminator_steps=5)
+    gan.compile(d_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
+                g_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9))
+    check_fit_save_load_generate(
+        gan, tiny_images, ["d_loss", "g_loss", "wasserstein", "gradient_penalty", "gradient_norm"], tmp_path
+    )
+
+
+def test_lsgan_and_wgan_save_and_load_with_their_settings(tiny_images, tmp_path):
+    lsgan = small_gan(loss=LeastSquaresLoss(fake_target=-1.0, real_target=1.0, generator_target=0.0))
+    lsgan.compile()
+    loaded = check_fit_save_load_generate(lsgan, tiny_images, ["d_loss", "g_loss", "D_x", "D_G_z"], tmp_path)
+    assert (loaded.loss_terms.fake_target, loaded.loss_terms.real_target, loaded.loss_terms.generator_target) == (
+        -1.0, 1.0, 0.0)
+    wgan = small_gan(loss=WassersteinLoss(), regularizers=[WeightClipping(0.05)], discriminator_steps=5)
+    wgan.compile()
+    loaded = check_fit_save_load_generate(wgan, tiny_images, ["d_loss", "g_loss", "wasserstein"], tmp_path)
+    assert isinstance(loaded.loss_terms, WassersteinLoss) and loaded.regularizers[0].clip_value == 0.05
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: WeightClipping(0), "Expected a number > 0"),
+        (lambda: LeastSquaresLoss(fake_target=1.0, real_target=1.0), "different targets"),
+        (lambda: LeastSquaresLoss(fake_target="0"), "Expected a number"),
+    ],
+)
+def test_bad_settings_are_refused_in_one_line(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
