@@ -13,8 +13,8 @@ __all__ = ["DATASETS", "DatasetSpec", "MODEL_NAMES"]
 # The models of `python -m gan_keras`, in the order of the course.
 # `gan_keras.models.MODELS` builds each; it checks that it holds these names.
 MODEL_NAMES = (
-    "gan", "conv_gan", "dcgan", "cgan", "conv_cgan", "infogan", "vae", "pixelcnn", "gated_pixelcnn", "pixelrnn",
-    "diagonal_bilstm",
+    "gan", "conv_gan", "dcgan", "cgan", "conv_cgan", "infogan", "lsgan", "wgan", "wgan_gp", "vae", "pixelcnn",
+    "gated_pixelcnn", "pixelrnn", "diagonal_bilstm",
 )
 
 

@@ -36,6 +36,7 @@ from gan_keras.models.pixelcnn import (
     pixelcnn_network,
     row_lstm_network,
 )
+from gan_keras.models.wgan import LSGAN, WGAN, WGANGP
 from gan_keras.models.vae import (
     VAE,
     Autoencoder,
@@ -53,6 +54,9 @@ __all__ = [
     "NetworkOptimizers",
     "ConditionalGAN",
     "InfoGAN",
+    "LSGAN",
+    "WGAN",
+    "WGANGP",
     "cgan_discriminator",
     "cgan_generator",
     "conditional_dcgan_discriminator",
@@ -140,6 +144,24 @@ def _infogan(image_shape, seed):
     return InfoGAN(infogan_generator(image_shape=image_shape), infogan_discriminator(image_shape), seed=seed)
 
 
+def _lsgan(image_shape, seed):
+    return LSGAN(
+        dcgan_generator(image_shape=image_shape), dcgan_discriminator(image_shape), latent_distribution="uniform",
+        seed=seed,
+    )
+
+
+def _wgan(image_shape, seed):
+    # The WGAN paper's DCGAN critic keeps its BatchNorm; the clipping bounds it.
+    return WGAN(dcgan_generator(image_shape=image_shape), dcgan_discriminator(image_shape), seed=seed)
+
+
+def _wgan_gp(image_shape, seed):
+    return WGANGP(
+        dcgan_generator(image_shape=image_shape), dcgan_discriminator(image_shape, normalization=None), seed=seed
+    )
+
+
 def _vae(image_shape, seed, num_classes=None):
     return VAE(
         conv_encoder(16, image_shape, num_classes=num_classes),
@@ -181,6 +203,13 @@ MODELS = {
     ),
     "infogan": ModelSpec(
         _infogan, "mnist", "InfoGAN, 10-way categorical + 2 continuous codes, Q head on D (section 6)"
+    ),
+    "lsgan": ModelSpec(_lsgan, "mnist", "LSGAN, Mao et al.'s least-squares losses on DCGAN's networks (section 7)"),
+    "wgan": ModelSpec(
+        _wgan, "mnist", "WGAN, Arjovsky et al.'s critic with clipped weights, n_critic = 5, RMSprop (section 7)"
+    ),
+    "wgan_gp": ModelSpec(
+        _wgan_gp, "mnist", "WGAN-GP, Gulrajani et al.'s gradient penalty, critic without BatchNorm (section 7)"
     ),
     "vae": ModelSpec(_vae, "mnist", "the variational autoencoder, conv, 16-D latent, Bernoulli pixels (section 3)"),
     "pixelcnn": ModelSpec(_pixelcnn, "mnist", "PixelCNN, masked convolutions, exact likelihood of binary pixels (section 4)"),

@@ -163,7 +163,8 @@ def dcgan_generator(
 
 
 def dcgan_discriminator(
-    image_shape=MNIST_SHAPE, base_filters=64, kernel_size=5, leak=0.2, minibatch_discrimination=False
+    image_shape=MNIST_SHAPE, base_filters=64, kernel_size=5, leak=0.2, minibatch_discrimination=False,
+    normalization="batch",
 ):
     """The DCGAN discriminator: stride-2 convolutions -> flatten -> one logit.
 
@@ -182,7 +183,17 @@ def dcgan_discriminator(
             put a `gan_keras.layers.MinibatchDiscrimination` layer between
             the flattened features and the logit (Salimans et al. 2016; True
             is their (100, 5)).
+        normalization: "batch" (DCGAN's BatchNorm), "layer" (LayerNorm over
+            each image's feature maps) or None. A critic trained with a
+            gradient penalty must not use BatchNorm, which makes each
+            image's output depend on the rest of the batch (Gulrajani et al.
+            2017, section 4): WGAN-GP uses None (or "layer").
     """
+    if normalization not in ("batch", "layer", None):
+        raise ValueError(
+            "Invalid value for argument `normalization`. Expected 'batch', 'layer' or None. "
+            f"Received: normalization={normalization!r}"
+        )
     image_shape = check_image_shape(image_shape)
     stages, _ = dcgan_stages(image_shape)
     check_positive_int("base_filters", base_filters)
@@ -193,12 +204,14 @@ def dcgan_discriminator(
     for stage in range(stages):
         model.add(
             layers.Conv2D(
-                base_filters * 2**stage, kernel_size, strides=2, padding="same", use_bias=stage == 0,
+                base_filters * 2**stage, kernel_size, strides=2, padding="same", use_bias=stage == 0 or normalization is None,
                 kernel_initializer=initializer, name=f"downsample{stage}",
             )
         )
-        if stage > 0:
+        if stage > 0 and normalization == "batch":
             model.add(_batchnorm(f"downsample{stage}_batchnorm"))
+        elif stage > 0 and normalization == "layer":
+            model.add(layers.LayerNormalization(axis=[1, 2, 3], name=f"downsample{stage}_layernorm"))
         model.add(layers.LeakyReLU(negative_slope=leak, name=f"downsample{stage}_leaky_relu"))
     model.add(layers.Flatten(name="flatten"))
     if minibatch_discrimination:

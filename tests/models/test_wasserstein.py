@@ -66,3 +66,58 @@ def test_lsgan_and_wgan_save_and_load_with_their_settings(tiny_images, tmp_path)
 def test_bad_settings_are_refused_in_one_line(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+# ------------------------------------------------- the three papers' models -- #
+def optimizer_settings(optimizer):
+    config = optimizer.get_config()
+    return type(optimizer).__name__, *(round(float(config[k]), 8) for k in ("learning_rate", "beta_1", "beta_2")
+                                       if k in config)
+
+
+@pytest.mark.parametrize(
+    "name, loss_type, steps, optimizer",
+    [
+        ("lsgan", LeastSquaresLoss, 1, ("Adam", 2e-4, 0.5, 0.999)),
+        ("wgan", WassersteinLoss, 5, ("RMSprop", 5e-5)),
+        ("wgan_gp", WassersteinLoss, 5, ("Adam", 1e-4, 0.0, 0.9)),
+    ],
+)
+def test_each_papers_defaults(name, loss_type, steps, optimizer, tiny_images, tmp_path):
+    from gan_keras.models import build_model
+
+    gan = build_model(name, seed=0)
+    gan.compile()
+    assert isinstance(gan.loss_terms, loss_type) and gan.discriminator_steps == steps
+    assert optimizer_settings(gan.d_optimizer) == optimizer == optimizer_settings(gan.g_optimizer)
+    if name == "lsgan":
+        assert (gan.loss_terms.fake_target, gan.loss_terms.real_target, gan.loss_terms.generator_target) == (0, 1, 1)
+        assert gan.regularizers == []
+    if name == "wgan":
+        [clipping] = gan.regularizers
+        assert isinstance(clipping, WeightClipping) and clipping.clip_value == 0.01
+    if name == "wgan_gp":
+        [penalty] = gan.regularizers
+        assert isinstance(penalty, GradientPenalty) and penalty.weight == 10.0
+        kinds = {type(layer).__name__ for layer in gan.discriminator.layers}
+        assert "BatchNormalization" not in kinds and "LayerNormalization" not in kinds
+    metrics = {"lsgan": ["d_loss", "g_loss", "D_x", "D_G_z"], "wgan": ["d_loss", "g_loss", "wasserstein"],
+               "wgan_gp": ["d_loss", "g_loss", "wasserstein", "gradient_penalty", "gradient_norm"]}[name]
+    check_fit_save_load_generate(gan, tiny_images, metrics, tmp_path)
+
+
+def test_wgan_gp_refuses_a_critic_with_batchnorm():
+    from gan_keras.models import WGANGP, dcgan_discriminator, dcgan_generator
+
+    with pytest.raises(ValueError, match="has BatchNormalization"):
+        WGANGP(dcgan_generator(), dcgan_discriminator())
+    layer_normed = WGANGP(dcgan_generator(), dcgan_discriminator(normalization="layer"))
+    assert any(type(layer).__name__ == "LayerNormalization" for layer in layer_normed.discriminator.layers)
+
+
+def test_the_command_line_trains_a_wgan_gp(tmp_path):
+    from gan_keras.cli import main
+
+    assert main(["train", "wgan_gp", "--steps", "2", "--batch-size", "64", "--out", str(tmp_path)]) == 0
+    loaded = keras.models.load_model(tmp_path / "model.keras")
+    assert type(loaded).__name__ == "WGANGP" and int(loaded.d_optimizer.iterations) == 2

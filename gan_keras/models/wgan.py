@@ -1,0 +1,123 @@
+"""Better losses (course section 7): LSGAN, WGAN and WGAN-GP.
+
+Each is the `GAN` of gan.py (the same train loop, the same `GANStep`) with
+another adversarial loss and another way of keeping the discriminator in
+check, and with its paper's optimisers as the defaults of `compile()`:
+
+1. `LSGAN` (Mao et al. 2017, "Least Squares Generative Adversarial
+   Networks"): least-squares losses with the 0-1-1 coding, Adam(2e-4, 0.5);
+2. `WGAN` (Arjovsky et al. 2017, "Wasserstein GAN"): a critic with a linear
+   output estimates the Wasserstein-1 distance; its weights are clipped to
+   [-0.01, 0.01] after every step; 5 critic steps per generator step;
+   RMSprop(5e-5);
+3. `WGANGP` (Gulrajani et al. 2017, "Improved Training of Wasserstein
+   GANs"): the clipping replaced by the gradient penalty
+   10 (||grad D(x_hat)|| - 1)^2 on per-sample interpolates; no BatchNorm in
+   the critic; 5 critic steps per generator step; Adam(1e-4, 0, 0.9).
+
+The losses and the constraint live in `gan_keras.objectives`
+(`LeastSquaresLoss`, `WassersteinLoss`, `WeightClipping`, `GradientPenalty`),
+so the same pieces can be combined by hand: `GAN(G, D, loss=WassersteinLoss(),
+regularizers=[GradientPenalty(10.0)], discriminator_steps=5)` is a WGAN-GP.
+"""
+
+import keras
+
+from gan_keras.models._common import couples_batch
+from gan_keras.models.gan import GAN
+from gan_keras.objectives import GradientPenalty, LeastSquaresLoss, WassersteinLoss, WeightClipping
+
+__all__ = ["LSGAN", "WGAN", "WGANGP"]
+
+
+@keras.saving.register_keras_serializable(package="gan_keras")
+class LSGAN(GAN):
+    """LSGAN (Mao et al. 2017): `GAN` with `LeastSquaresLoss()` (a = 0, b = 1, c = 1).
+
+    D's output is a score, used without a sigmoid. `compile()` defaults to
+    the paper's Adam(learning_rate=2e-4, beta_1=0.5) for both networks.
+    Other arguments as for `GAN`; `loss` may set other targets, e.g.
+    `LeastSquaresLoss(fake_target=-1, real_target=1, generator_target=0)`.
+    """
+
+    def __init__(self, generator, discriminator, loss=None, **kwargs):
+        super().__init__(generator, discriminator, loss=loss or LeastSquaresLoss(), **kwargs)
+
+
+@keras.saving.register_keras_serializable(package="gan_keras")
+class WGAN(GAN):
+    """WGAN (Arjovsky et al. 2017, Algorithm 1): `GAN` with `WassersteinLoss()`,
+    `WeightClipping(0.01)` on the critic and n_critic = 5.
+
+    `compile()` defaults to the paper's RMSprop(learning_rate=5e-5) for both
+    networks (momentum-based optimisers "performed worse" with the clipped
+    critic, the paper's section 3). The discriminator is the critic: its
+    output must be linear (a score, not a probability).
+
+    Args:
+        generator, discriminator: as for `GAN`.
+        loss: the adversarial loss (default `WassersteinLoss()`).
+        regularizers: default `[WeightClipping(0.01)]`.
+        discriminator_steps: n_critic, critic updates per generator update (5).
+        **kwargs: as for `GAN` (`latent_distribution`, `seed`, ...).
+    """
+
+    def __init__(self, generator, discriminator, loss=None, regularizers=None, discriminator_steps=5, **kwargs):
+        super().__init__(
+            generator, discriminator,
+            loss=loss or WassersteinLoss(),
+            regularizers=[WeightClipping(0.01)] if regularizers is None else regularizers,
+            discriminator_steps=discriminator_steps,
+            **kwargs,
+        )
+
+    def default_optimizers(self):
+        return {
+            "d_optimizer": keras.optimizers.RMSprop(learning_rate=5e-5),
+            "g_optimizer": keras.optimizers.RMSprop(learning_rate=5e-5),
+        }
+
+
+@keras.saving.register_keras_serializable(package="gan_keras")
+class WGANGP(GAN):
+    """WGAN-GP (Gulrajani et al. 2017, Algorithm 1): `GAN` with
+    `WassersteinLoss()`, `GradientPenalty(10.0)` and n_critic = 5.
+
+    `compile()` defaults to the paper's Adam(learning_rate=1e-4, beta_1=0,
+    beta_2=0.9) for both networks. The penalty is taken per sample, so the
+    critic must judge each image on its own: a critic with BatchNorm is
+    refused (use no normalisation, or LayerNorm: `dcgan_discriminator(...,
+    normalization=None)`).
+
+    Args:
+        generator, discriminator: as for `GAN`; the discriminator is the critic.
+        loss: default `WassersteinLoss()`.
+        regularizers: default `[GradientPenalty(10.0)]` (its eps seeded from `seed` + 1).
+        discriminator_steps: n_critic (5).
+        **kwargs: as for `GAN`.
+    """
+
+    def __init__(self, generator, discriminator, loss=None, regularizers=None, discriminator_steps=5, seed=None,
+                 **kwargs):
+        if couples_batch(discriminator):
+            raise ValueError(
+                "WGAN-GP penalises each sample's gradient, so the critic must judge each image on its own; "
+                f"{discriminator.name} has BatchNormalization. Build it without (e.g. dcgan_discriminator(..., "
+                "normalization=None)) or with LayerNormalization."
+            )
+        super().__init__(
+            generator, discriminator,
+            loss=loss or WassersteinLoss(),
+            # eps gets its own stream, not the noise's
+            regularizers=[GradientPenalty(10.0, seed=None if seed is None else seed + 1)]
+            if regularizers is None else regularizers,
+            discriminator_steps=discriminator_steps,
+            seed=seed,
+            **kwargs,
+        )
+
+    def default_optimizers(self):
+        return {
+            "d_optimizer": keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.0, beta_2=0.9),
+            "g_optimizer": keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.0, beta_2=0.9),
+        }
