@@ -2,7 +2,8 @@
 
 * `SampleGrid` draws the same noise through the generator every N epochs, so
   the pictures show the generator's progress and nothing else; inline in a
-  notebook, as PNG files in a script, and as an animated GIF at the end.
+  notebook, as PNG files in a script, and as an animated GIF at the end
+  (for a model of 2-D points: a scatter plot of them).
 * `SafeModelCheckpoint` saves the whole model (`.keras`) so that a crash or an
   interruption during the save never destroys the previous checkpoint.
 * `StopAfterSteps` ends training after an exact number of batches.
@@ -20,7 +21,7 @@ import keras
 import numpy as np
 
 from gan_keras._checks import check_positive_int
-from gan_keras.plotting import grid_array, plot_image_grid
+from gan_keras.plotting import grid_array, plot_image_grid, plot_points, points_array
 
 __all__ = [
     "HistoryCSV",
@@ -48,7 +49,8 @@ class SampleGrid(keras.callbacks.Callback):
 
     The grid is the model's `preview(num_images, seed)` (samples, for the
     package's models); the fixed `seed` means every grid is made from the same
-    noise vectors.
+    noise vectors. A model of 2-D points (the toy datasets) gets a scatter plot
+    of `num_images` points instead of a grid.
 
     Args:
         num_images: images per grid (a square number draws a square grid).
@@ -89,19 +91,23 @@ class SampleGrid(keras.callbacks.Callback):
             self._draw(self._last_epoch)
 
     def _draw(self, epoch):
-        images = self.model.preview(self.num_images, seed=self.seed)
-        self.frames.append(grid_array(images, self.num_columns))
+        images = np.asarray(self.model.preview(self.num_images, seed=self.seed))
+        points = images.ndim == 2  # (N, 2): a toy model's points, drawn as a scatter plot
+        self.frames.append(points_array(images) if points else grid_array(images, self.num_columns))
         self.frame_epochs.append(epoch + 1)
         self._last_drawn_epoch = epoch
         if self.save_dir is not None:
-            from gan_keras.plotting import save_image_grid
+            from gan_keras.plotting import save_image_grid, save_points_plot
 
-            save_image_grid(images, self.save_dir / f"epoch_{epoch + 1:04d}.png", self.num_columns)
+            path = self.save_dir / f"epoch_{epoch + 1:04d}.png"
+            save_points_plot(images, path) if points else save_image_grid(images, path, self.num_columns)
         if self.show:
             import matplotlib.pyplot as plt
             from IPython.display import display
 
-            figure = plot_image_grid(images, self.num_columns, title=f"epoch {epoch + 1}", size=3.0)
+            title = f"epoch {epoch + 1}"
+            figure = (plot_points(images, title=title, size=3.0) if points
+                      else plot_image_grid(images, self.num_columns, title=title, size=3.0))
             display(figure)
             plt.close(figure)
 

@@ -8,7 +8,13 @@ arguments at once, before it loads Keras. `gan_keras.data` and
 
 import dataclasses
 
-__all__ = ["DATASETS", "DatasetSpec", "MODEL_NAMES"]
+__all__ = ["DATASETS", "DatasetSpec", "MODEL_NAMES", "POINT_MODELS", "TOY_DATASETS"]
+
+# The toy 2-D datasets of the WGAN-GP paper's code (`gan_keras.data.toy_points`).
+TOY_DATASETS = ("gaussians8", "gaussians25", "swiss_roll")
+
+# The models that also learn the toy datasets (with small perceptrons).
+POINT_MODELS = ("gan", "lsgan", "wgan", "wgan_gp")
 
 # The models of `python -m gan_keras`, in the order of the course.
 # `gan_keras.models.MODELS` builds each; it checks that it holds these names.
@@ -24,7 +30,8 @@ class DatasetSpec:
 
     Attributes:
         tfds_name: the TFDS name, or None for an offline-only dataset.
-        image_shape: (height, width, channels) of the images it returns by default.
+        image_shape: (height, width, channels) of the images it returns by
+            default; (2,) for the toy datasets of 2-D points.
         splits: the split names accepted (TFDS slicing such as "train[:10%]" is
             accepted on the TFDS path too).
         num_classes: number of labels, or None where the data has no class label.
@@ -37,6 +44,11 @@ class DatasetSpec:
     num_classes: int | None
     offline_source: str | None = None
     description: str = ""
+
+    @property
+    def is_points(self):
+        """True for the toy datasets: 2-D points, not images."""
+        return len(self.image_shape) == 1
 
 
 DATASETS = {
@@ -71,5 +83,20 @@ DATASETS = {
         None, (28, 28, 1), ("train", "test"), 10,
         offline_source="scikit-learn's 1,797 8x8 digits scaled to 28x28",
         description="scikit-learn's 8x8 digits scaled to 28x28 (offline only)",
+    ),
+    "gaussians8": DatasetSpec(
+        None, (2,), ("train", "test"), None,
+        offline_source="made in code: 100,000 train / 10,000 test points",
+        description="2-D points: 8 Gaussians on a circle, std 0.02 (the WGAN-GP paper's toy data)",
+    ),
+    "gaussians25": DatasetSpec(
+        None, (2,), ("train", "test"), None,
+        offline_source="made in code: 100,000 train / 10,000 test points",
+        description="2-D points: a 5x5 grid of Gaussians, std 0.05 (the WGAN-GP paper's toy data)",
+    ),
+    "swiss_roll": DatasetSpec(
+        None, (2,), ("train", "test"), None,
+        offline_source="made in code: 100,000 train / 10,000 test points",
+        description="2-D points: scikit-learn's swiss roll, noise 0.25 (the WGAN-GP paper's toy data)",
     ),
 }

@@ -8,6 +8,8 @@
     python -m gan_keras train vae --epochs 100 --batch-size 100 --out runs/vae
     python -m gan_keras evaluate runs/vae --importance-samples 1000
     python -m gan_keras summary gan
+    python -m gan_keras train wgan_gp --dataset gaussians25 --steps 10000 --out runs/toy
+    python -m gan_keras sample runs/toy -n 1000 --out points.npz
 
 `train` writes DIR/model.keras (after every epoch, atomically: the model with
 its optimisers and noise state, and the run's step counter and history inside
@@ -28,6 +30,12 @@ last finite checkpoint (see gan_keras.runs). For a likelihood model (the VAE)
 DIR/metrics.json; for a likelihood model it adds the held-out negative ELBO
 and the importance-weighted bound in nats (on the binarized held-out split
 for Bernoulli models, binarized once with seed 0, so runs compare).
+
+The toy datasets of 2-D points (gaussians8, gaussians25, swiss_roll) train
+the GANs of `gan_keras.catalog.POINT_MODELS` on the WGAN-GP paper's toy
+networks, with batch 256 by default; samples.png is then a scatter plot of
+1,000 points over the real ones, `sample` writes `points` (N, 2), and
+`evaluate` gives the modes covered and the share of high-quality points.
 """
 
 import argparse
@@ -85,7 +93,7 @@ def _parser():
     length.add_argument("--epochs", type=_positive_int,
                         help="train until the run has done N epochs in all (default 10; with --resume: continue to N)")
     train.add_argument("--batch-size", type=_positive_int, default=None,
-                       help="images per batch (default 64; with --resume, the run's)")
+                       help="images per batch (default 64, 256 on the toy datasets; with --resume, the run's)")
     train.add_argument("--seed", type=int, default=None,
                        help="seed of the starting weights, the data order and the noise: the same seed gives "
                             "the same run (default 0; with --resume, the run's)")
@@ -102,7 +110,8 @@ def _parser():
     sample.add_argument("--label", type=int, default=None,
                         help="conditional models: the class of every image (default: all classes in turn)")
     sample.add_argument("--out", required=True, type=_npz_file, metavar="FILE.npz",
-                        help="where to save `images` (N, H, W, C) float32 in [-1, 1] (and `labels`)")
+                        help="where to save `images` (N, H, W, C) float32 in [-1, 1] (and `labels`; "
+                             "`points` (N, 2) for a run on a toy dataset)")
 
     evaluate = commands.add_parser("evaluate", help="sample-quality metrics of a trained model, as JSON")
     evaluate.add_argument("run_dir", type=Path, metavar="DIR", help="a directory written by `train`")
@@ -156,9 +165,9 @@ def _train_in(args, out):
     import keras
 
     from gan_keras.callbacks import SampleGrid, StopAfterSteps
-    from gan_keras.data import DATASETS, ArrayBatches, batches_from_step, load_batches
+    from gan_keras.data import DATASETS, ArrayBatches, batches_from_step, load_arrays, load_batches
     from gan_keras.models import MODELS, build_model
-    from gan_keras.plotting import save_image_grid
+    from gan_keras.plotting import save_image_grid, save_points_plot
     from gan_keras.runs import RunCheckpoint, RunProgress, read_progress
 
     checkpoint_path, history_path, info_path = out / "model.keras", out / "history.csv", out / "run.json"
@@ -175,7 +184,7 @@ def _train_in(args, out):
     if resuming:
         _resumed_run_info(info_path, {"image_shape": image_shape})
     run_info = {**run_info, "image_shape": image_shape}
-    run_info["batch_size"] = run_info["batch_size"] or 64
+    run_info["batch_size"] = run_info["batch_size"] or (256 if DATASETS[dataset_name].is_points else 64)
     run_info["seed"] = 0 if run_info["seed"] is None else run_info["seed"]
     batch_size, seed = run_info["batch_size"], run_info["seed"]
 
@@ -216,7 +225,8 @@ def _train_in(args, out):
         images, labels = _held_out(model, dataset_name, offline)
         validation_data = (images, labels) if model.conditional else images
     checkpoint = RunCheckpoint(checkpoint_path, history_path, progress, steps_per_epoch)
-    grid = SampleGrid(num_images=64, seed=seed, save_dir=out / "progress", show=False)
+    points = DATASETS[dataset_name].is_points  # a toy dataset: scatter plots of 1,000 points, not image grids
+    grid = SampleGrid(num_images=1000 if points else 64, seed=seed, save_dir=out / "progress", show=False)
     try:
         for first_epoch, segment_steps, epoch_length in _segments(progress.steps, target_steps, steps_per_epoch):
             model.fit(
@@ -240,7 +250,11 @@ def _train_in(args, out):
             f"{checkpoint.saved_steps}; --resume continues from there."
         )
         return 130
-    samples_path = save_image_grid(model.preview(64, seed=seed), out / "samples.png")
+    if points:
+        real_points, _ = load_arrays(dataset_name, "test")
+        samples_path = save_points_plot(model.preview(1000, seed=seed), out / "samples.png", real=real_points[:1000])
+    else:
+        samples_path = save_image_grid(model.preview(64, seed=seed), out / "samples.png")
     print(f"Model:   {checkpoint_path}")
     print(f"History: {history_path}")
     print(f"Samples: {samples_path}")
@@ -341,20 +355,28 @@ def _sample(args):
     else:
         images = model.generate(args.num_images, seed=args.seed)
         arrays = {"images": images.astype("float32")}
+    points = images.ndim == 2  # a model of a toy dataset's 2-D points
+    what = "points" if points else "images"
+    if points:
+        arrays = {"points": arrays.pop("images")}
     if not np.all(np.isfinite(images)):
-        raise RuntimeError(f"the model in {args.run_dir} drew non-finite images (NaN or infinity); nothing was written.")
+        raise RuntimeError(f"the model in {args.run_dir} drew non-finite {what} (NaN or infinity); nothing was written.")
     try:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         with open(args.out, "wb") as file:  # a file object: np.savez would add ".npz" to a name
             np.savez(file, **arrays)
     except OSError as error:
         raise ValueError(f"cannot write --out {args.out}: {error.strerror}.") from None
+    if points:
+        print(f"Wrote {len(images)} points (N, 2) to {args.out} (key 'points')")
+        return 0
     what = "images and their labels" if num_classes else "images"
     print(f"Wrote {len(images)} {what} {images.shape[1:]} in [-1, 1] to {args.out}")
     return 0
 
 
 _MNIST_METRIC_DATASETS = ("mnist", "digits")
+_TOY_METRIC_DATASETS = ("gaussians8", "gaussians25")  # the swiss roll has no modes to count
 
 
 def _held_out(model, dataset_name, offline=None):
@@ -382,11 +404,13 @@ def _evaluate(args):
     model = _load_run(args.run_dir)
     run_file = args.run_dir / "run.json"
     dataset_name = json.loads(run_file.read_text())["dataset"] if run_file.exists() else "mnist"
+    if dataset_name in _TOY_METRIC_DATASETS:
+        return _evaluate_points(model, dataset_name, args)
     is_likelihood_model = model.has_likelihood
     if dataset_name not in _MNIST_METRIC_DATASETS and not is_likelihood_model:
         raise ValueError(
-            f"`evaluate` computes the MNIST metrics, for runs on {', '.join(_MNIST_METRIC_DATASETS)}; "
-            f"this run used {dataset_name!r}."
+            f"`evaluate` computes the MNIST metrics, for runs on {', '.join(_MNIST_METRIC_DATASETS)}, and the "
+            f"modes covered, for runs on {', '.join(_TOY_METRIC_DATASETS)}; this run used {dataset_name!r}."
         )
     results = {"dataset": dataset_name}
     if is_likelihood_model:
@@ -423,6 +447,20 @@ def _evaluate(args):
     return 0
 
 
+def _evaluate_points(model, dataset_name, args):
+    """Modes covered and the high-quality share of N generated points (`metrics.toy_mode_coverage`)."""
+    from gan_keras.data import toy_modes
+    from gan_keras.metrics import toy_mode_coverage
+
+    modes = toy_modes(dataset_name)
+    results = {"dataset": dataset_name, "num_points": args.num_images, "num_modes": len(modes.centres)}
+    results.update(toy_mode_coverage(model.generate(args.num_images, seed=args.seed), *modes))
+    text = json.dumps(results, indent=2)
+    (args.run_dir / "metrics.json").write_text(text + "\n")
+    print(text)
+    return 0
+
+
 def _summary(args):
     import keras
 
@@ -437,8 +475,19 @@ def _summary(args):
     return 0
 
 
+def _check_model_fits_dataset(parser, args):
+    """A model that makes images cannot train on points: said before Keras loads."""
+    from gan_keras.catalog import DATASETS, POINT_MODELS
+
+    dataset = getattr(args, "dataset", None)
+    if dataset and DATASETS[dataset].is_points and args.model not in POINT_MODELS:
+        parser.error(f"{args.model} makes images; --dataset {dataset} (2-D points) trains {', '.join(POINT_MODELS)}")
+
+
 def main(argv=None):
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    _check_model_fits_dataset(parser, args)
     handlers = {"list": _list, "train": _train, "sample": _sample, "evaluate": _evaluate, "summary": _summary}
     try:
         import gan_keras

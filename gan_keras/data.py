@@ -40,7 +40,7 @@ import keras
 import numpy as np
 
 from gan_keras._checks import check_positive_int
-from gan_keras.catalog import DATASETS, DatasetSpec
+from gan_keras.catalog import DATASETS, TOY_DATASETS, DatasetSpec
 from gan_keras.pixels import binarize, resize_bilinear, to_model_range, to_uint8
 
 __all__ = [
@@ -56,6 +56,7 @@ __all__ = [
     "ToyModes",
     "toy_modes",
     "toy_points",
+    "toy_split",
     "default_data_dir",
     "is_offline",
     "load_dataset",
@@ -317,7 +318,8 @@ def _tfds_images(name, spec, split, data_dir, download, image_size):
 # The entry point
 # --------------------------------------------------------------------------- #
 def load_arrays(name, split="train", *, offline=None, data_dir=None):
-    """All images and labels of a dataset's split as uint8 / int64 NumPy arrays.
+    """All images and labels of a dataset's split as uint8 / int64 NumPy arrays
+    (for a toy dataset: float32 points (N, 2) and None).
 
     Only for datasets that fit in memory (the offline copies and the MNIST
     family); use `load_dataset` for training. The offline copies need no
@@ -335,8 +337,12 @@ def _source(name, spec, split, offline, data_dir, image_size):
     """The (uint8 image, int64 label) pairs of a split.
 
     The offline copy comes as a tuple of NumPy arrays (images, labels), TFDS
-    data as an unbatched `tf.data.Dataset`.
+    data as an unbatched `tf.data.Dataset`; the toy datasets as (points, None).
     """
+    if spec.is_points:  # made in code, the same everywhere: (points, None)
+        if "[" in str(split):
+            raise ValueError(f"Split slicing ({split!r}) is for TFDS data; {name!r} accepts only {list(spec.splits)}.")
+        return toy_split(name, split), None
     data_dir = data_dir or default_data_dir()
     has_offline_copy = name in _OFFLINE_LOADERS
     # Forced offline means the offline copy where there is one; otherwise
@@ -397,7 +403,9 @@ def load_dataset(
         data_dir: the TFDS data directory (default: `default_data_dir()`).
 
     Returns:
-        A `tf.data.Dataset` of float32 NHWC batches in [-1, 1].
+        A `tf.data.Dataset` of float32 NHWC batches in [-1, 1]; for the toy
+        datasets ("gaussians8", "gaussians25", "swiss_roll"), batches of
+        float32 2-D points (batch_size, 2) as `toy_points` makes them.
 
     Example:
 
@@ -420,9 +428,11 @@ def load_dataset(
     if cache is None:
         cache = name in IN_MEMORY_DATASETS
 
+    if spec.is_points and image_size is not None:
+        raise ValueError(f"Dataset {name!r} holds 2-D points, not images: call load_dataset without image_size.")
     dataset = _source(name, spec, split, offline, data_dir, image_size)
     if isinstance(dataset, tuple):  # the offline copy's NumPy arrays
-        dataset = tf.data.Dataset.from_tensor_slices(dataset)
+        dataset = tf.data.Dataset.from_tensor_slices(dataset[0] if spec.is_points else dataset)
     num_examples = int(dataset.cardinality())
     if 0 <= num_examples < batch_size:
         raise ValueError(
@@ -443,7 +453,8 @@ def load_dataset(
         images = tf.cast(images, tf.float32) / 127.5 - 1.0  # `to_model_range`, on tensors
         return (images, labels) if with_labels else images
 
-    dataset = dataset.map(to_model_inputs, num_parallel_calls=tf.data.AUTOTUNE)
+    if not spec.is_points:  # points are used as they are
+        dataset = dataset.map(to_model_inputs, num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
@@ -451,11 +462,12 @@ def load_dataset(
 # Batches without TensorFlow
 # --------------------------------------------------------------------------- #
 # The datasets small enough to hold in memory (and to cache in tf.data).
-IN_MEMORY_DATASETS = ("mnist", "fashion_mnist", "cifar10", "digits")
+IN_MEMORY_DATASETS = ("mnist", "fashion_mnist", "cifar10", "digits", *TOY_DATASETS)
 
 
 class ArrayBatches(keras.utils.PyDataset):
-    """Batches of uint8 image arrays as float32 images in [-1, 1], for `fit()` on any backend.
+    """Batches of uint8 image arrays as float32 images in [-1, 1], for `fit()` on any backend
+    (float arrays, such as toy points, come as they are).
 
     What `load_dataset` gives, in NumPy alone: every epoch a new shuffle
     (drawn from `seed` and the epoch's number, so the same seed gives the same
@@ -495,7 +507,8 @@ class ArrayBatches(keras.utils.PyDataset):
     def batch_of(self, order, index):
         """Batch number `index` of an epoch whose images come in `order`."""
         chosen = order[index * self.batch_size : (index + 1) * self.batch_size]
-        images = to_model_range(self.images[chosen])
+        images = self.images[chosen]
+        images = to_model_range(images) if images.dtype == np.uint8 else images.astype("float32")
         return images if self.labels is None else (images, self.labels[chosen])
 
     def on_epoch_end(self):
@@ -612,7 +625,18 @@ def toy_modes(name):
     raise ValueError(f"Unknown toy dataset with modes {name!r}. Expected 'gaussians8' or 'gaussians25'.")
 
 
-TOY_DATASETS = ("gaussians8", "gaussians25", "swiss_roll")
+# The fixed splits of the toy datasets: 100,000 training points, as the
+# paper's code holds for "gaussians25", and 10,000 test points.
+_TOY_SPLITS = {"train": (100_000, 0), "test": (10_000, 1)}  # (points, seed)
+
+
+def toy_split(name, split="train"):
+    """The points of a toy dataset's split: float32 (100,000, 2) for "train",
+    (10,000, 2) for "test", always the same (drawn with seeds 0 and 1)."""
+    if split not in _TOY_SPLITS:
+        raise ValueError(f"Invalid split {split!r} for dataset {name!r}. Expected one of {list(_TOY_SPLITS)}.")
+    num_points, seed = _TOY_SPLITS[split]
+    return toy_points(name, num_points, seed=seed)
 
 
 def toy_points(name, num_points, seed=0):

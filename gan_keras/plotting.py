@@ -1,4 +1,5 @@
-"""Figures of the course: image grids, training curves, the generator losses, latent spaces.
+"""Figures of the course: image grids, training curves, the generator losses,
+latent spaces, and 2-D toy samples over the critic's contours.
 
 Images arrive as float32 in [-1, 1] (the package's convention) and are turned
 into pixels here, once, at the edge.
@@ -22,6 +23,9 @@ __all__ = [
     "plot_latent_scatter",
     "latent_manifold",
     "plot_pixel_maps",
+    "plot_points",
+    "points_array",
+    "save_points_plot",
 ]
 
 
@@ -286,3 +290,77 @@ def plot_pixel_maps(maps, titles=None, marked=None, size=2.4):
             ax.set_title(titles[index], fontsize=10)
     figure.tight_layout()
     return figure
+
+
+# --------------------------------------------------------------------------- #
+# 2-D toy data
+# --------------------------------------------------------------------------- #
+def _check_points(points, what="points"):
+    points = np.asarray(points, dtype="float64")
+    if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
+        raise ValueError(f"Expected {what} of shape (N, 2) with N >= 1. Received shape {points.shape}.")
+    return points
+
+
+def plot_points(samples, real=None, critic=None, extent=2.0, title=None, ax=None, size=4.0, resolution=128):
+    """2-D samples (green) over real points (orange), as in the WGAN-GP paper's toy figures.
+
+    Args:
+        samples: (N, 2) generated points.
+        real: optional (M, 2) real points.
+        critic: optional function from (K, 2) points to K scores (e.g. a
+            discriminator network): its contour lines are drawn underneath,
+            on a `resolution` x `resolution` grid.
+        extent: the plot shows [-extent, extent] on both axes.
+        title, ax, size: as for `plot_image_grid`.
+
+    Returns:
+        The matplotlib figure.
+    """
+    import matplotlib.pyplot as plt
+
+    samples = _check_points(samples, "samples")
+    if ax is None:
+        figure, ax = plt.subplots(figsize=(size, size), dpi=80)
+    else:
+        figure = ax.figure
+    if critic is not None:
+        axis = np.linspace(-extent, extent, resolution)
+        grid_x, grid_y = np.meshgrid(axis, axis)
+        scores = np.asarray(critic(np.stack([grid_x.ravel(), grid_y.ravel()], axis=1).astype("float32")))
+        contours = ax.contour(grid_x, grid_y, scores.reshape(grid_x.shape), levels=12, cmap="viridis",
+                              linewidths=0.8)
+        ax.clabel(contours, fontsize=6)
+    if real is not None:
+        real = _check_points(real, "real points")
+        ax.scatter(real[:, 0], real[:, 1], s=4, c="orange", marker="+", linewidths=0.6, label="real")
+    ax.scatter(samples[:, 0], samples[:, 1], s=4, c="green", marker="+", linewidths=0.6, label="generated")
+    ax.set_xlim(-extent, extent)
+    ax.set_ylim(-extent, extent)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize=9)
+    return figure
+
+
+def points_array(samples, real=None, extent=2.0, size=4.0):
+    """`plot_points` as a uint8 RGB picture (for `SampleGrid`'s frames and GIF)."""
+    import matplotlib.pyplot as plt
+
+    figure = plot_points(samples, real, extent=extent, size=size)
+    figure.canvas.draw()
+    picture = np.asarray(figure.canvas.buffer_rgba())[..., :3].copy()
+    plt.close(figure)
+    return picture
+
+
+def save_points_plot(samples, path, real=None, extent=2.0):
+    """Writes `plot_points(samples, real)` as a PNG; returns the path."""
+    from PIL import Image
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(points_array(samples, real, extent)).save(path)
+    return path

@@ -146,3 +146,17 @@ def test_quality_metrics_reach_tensorboard_on_the_epochs_they_were_measured(gan,
     assert logged_g_loss == [(epoch, pytest.approx(loss)) for epoch, loss in enumerate(history.history["g_loss"])]
     logged_d_loss = _logged_epoch_values(tmp_path / "train", "epoch_d_loss")
     assert [step for step, _ in logged_d_loss] == [0, 1] and np.isnan(logged_d_loss[0][1])  # a NaN loss still shows
+
+
+def test_sample_grid_of_a_points_model_draws_scatter_plots(tmp_path):
+    from gan_keras.models import toy_networks
+
+    model = GAN(*toy_networks(units=16), seed=0)
+    model.compile()
+    points = np.random.default_rng(0).normal(size=(64, 2)).astype("float32")
+    grid = SampleGrid(num_images=200, seed=0, save_dir=tmp_path, show=False)
+    model.fit(points, batch_size=32, epochs=2, callbacks=[grid], verbose=0)
+    assert grid.frame_epochs == [1, 2] and grid.frames[0].ndim == 3 and grid.frames[0].shape[2] == 3
+    assert (tmp_path / "epoch_0002.png").exists()
+    grid.save_gif(tmp_path / "points.gif")
+    assert Image.open(tmp_path / "points.gif").n_frames == 2

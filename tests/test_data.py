@@ -334,3 +334,32 @@ def test_toy_points_follow_the_seed_and_refuse_unknown_names():
         toy_points("gaussians9", 10)
     with pytest.raises(ValueError, match="Expected 'gaussians8' or 'gaussians25'"):
         toy_modes("swiss_roll")
+
+
+def test_toy_datasets_load_as_fixed_splits_of_points_on_every_path():
+    from gan_keras.data import ArrayBatches, load_arrays, toy_points
+
+    train, labels = load_arrays("gaussians25", "train")
+    test, _ = load_arrays("gaussians25", "test")
+    assert labels is None and train.shape == (100_000, 2) and test.shape == (10_000, 2) and train.dtype == np.float32
+    np.testing.assert_array_equal(train, toy_points("gaussians25", 100_000, seed=0))  # the same on every call
+    np.testing.assert_array_equal(test, toy_points("gaussians25", 10_000, seed=1))
+    batches = ArrayBatches(train, batch_size=256, seed=0)  # float points pass as they are, not rescaled
+    first = batches[0]
+    assert first.dtype == np.float32 and np.abs(first).max() > 1.0  # gaussians25 reaches 4 / 2.828
+    assert any(np.array_equal(first[0], point) for point in train[batches.order[:1]])
+    with pytest.raises(ValueError, match="Expected one of \\['train', 'test'\\]"):
+        load_arrays("swiss_roll", "validation")
+    with pytest.raises(ValueError, match="accepts only"):
+        load_arrays("gaussians8", "train[:10%]")
+
+
+def test_load_dataset_gives_batches_of_toy_points_unscaled():
+    from gan_keras.data import load_arrays, load_dataset
+
+    batch = next(iter(load_dataset("gaussians8", batch_size=32, shuffle=False)))
+    np.testing.assert_array_equal(batch.numpy(), load_arrays("gaussians8")[0][:32])
+    with pytest.raises(ValueError, match="holds 2-D points, not images"):
+        load_dataset("gaussians8", image_size=28)
+    with pytest.raises(ValueError, match="has no class labels"):
+        load_dataset("gaussians8", with_labels=True)

@@ -98,3 +98,28 @@ def test_pixel_maps_draw_one_panel_per_map_and_refuse_3d():
     plt.close(figure)
     with pytest.raises(ValueError, match="Expected 2-D maps"):
         plotting.plot_pixel_maps([np.zeros((2, 2, 2))])
+
+
+def test_points_plot_draws_samples_real_points_and_the_critics_contours(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from gan_keras.plotting import plot_points, points_array, save_points_plot
+
+    samples = np.random.default_rng(0).normal(size=(100, 2))
+    seen = []
+
+    def critic(points):  # a linear critic: straight, evenly spaced contour lines
+        seen.append(points.shape)
+        return points @ np.array([1.0, -1.0])
+
+    figure = plot_points(samples, real=samples + 1, critic=critic, extent=3.0, title="t", resolution=32)
+    ax = figure.axes[0]
+    assert seen == [(32 * 32, 2)] and ax.get_xlim() == (-3.0, 3.0) and ax.get_title() == "t"
+    assert len(ax.collections) >= 3  # contours, real points, samples
+    plt.close(figure)
+    picture = points_array(samples)
+    assert picture.dtype == np.uint8 and picture.ndim == 3 and picture.shape[2] == 3
+    path = save_points_plot(samples, tmp_path / "p" / "points.png", real=samples)
+    assert path.exists() and path.stat().st_size > 0
+    with pytest.raises(ValueError, match=r"Expected samples of shape \(N, 2\)"):
+        plot_points(np.zeros((5, 3)))

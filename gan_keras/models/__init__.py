@@ -2,7 +2,7 @@
 
 import dataclasses
 
-from gan_keras.catalog import MODEL_NAMES
+from gan_keras.catalog import MODEL_NAMES, POINT_MODELS
 from gan_keras.models.conditional import (
     ConditionalGAN,
     InfoGAN,
@@ -25,6 +25,7 @@ from gan_keras.models.gan import (
     dense_generator,
     mlp_discriminator,
     mlp_generator,
+    toy_networks,
 )
 from gan_keras.models.pixelcnn import (
     PixelCNN,
@@ -90,6 +91,7 @@ __all__ = [
     "dense_generator",
     "mlp_discriminator",
     "mlp_generator",
+    "toy_networks",
 ]
 
 
@@ -107,7 +109,15 @@ class ModelSpec:
     conditional: bool = False
 
 
+def _points(image_shape):
+    """True for the toy datasets' 2-D points: the GANs of POINT_MODELS then
+    take the WGAN-GP paper's toy networks (`toy_networks`)."""
+    return len(image_shape) == 1
+
+
 def _dense_gan(image_shape, seed):
+    if _points(image_shape):
+        return GAN(*toy_networks(), seed=seed)
     return GAN(dense_generator(image_shape=image_shape), dense_discriminator(image_shape), seed=seed)
 
 
@@ -145,6 +155,8 @@ def _infogan(image_shape, seed):
 
 
 def _lsgan(image_shape, seed):
+    if _points(image_shape):
+        return LSGAN(*toy_networks(), seed=seed)
     return LSGAN(
         dcgan_generator(image_shape=image_shape), dcgan_discriminator(image_shape), latent_distribution="uniform",
         seed=seed,
@@ -152,11 +164,15 @@ def _lsgan(image_shape, seed):
 
 
 def _wgan(image_shape, seed):
+    if _points(image_shape):
+        return WGAN(*toy_networks(), seed=seed)
     # The WGAN paper's DCGAN critic keeps its BatchNorm; the clipping bounds it.
     return WGAN(dcgan_generator(image_shape=image_shape), dcgan_discriminator(image_shape), seed=seed)
 
 
 def _wgan_gp(image_shape, seed):
+    if _points(image_shape):
+        return WGANGP(*toy_networks(), seed=seed)
     return WGANGP(
         dcgan_generator(image_shape=image_shape), dcgan_discriminator(image_shape, normalization=None), seed=seed
     )
@@ -228,9 +244,16 @@ if tuple(MODELS) != MODEL_NAMES:  # the command line reads the names from gan_ke
 
 
 def build_model(name, image_shape=(28, 28, 1), seed=None, num_classes=10):
-    """A new, uncompiled model of the registry by name (`num_classes`: conditional models only)."""
+    """A new, uncompiled model of the registry by name (`num_classes`: conditional models only).
+
+    `image_shape=(2,)` builds the model for the toy datasets of 2-D points
+    (models of `POINT_MODELS`: their losses and defaults on `toy_networks`)."""
     if name not in MODELS:
         raise ValueError(f"Unknown model {name!r}. Expected one of: {', '.join(MODELS)}.")
+    if len(tuple(image_shape)) == 1 and name not in POINT_MODELS:
+        raise ValueError(
+            f"Model {name!r} makes images; the toy datasets of 2-D points train {', '.join(POINT_MODELS)}."
+        )
     if MODELS[name].conditional:
         return MODELS[name].build(tuple(image_shape), seed, num_classes=num_classes)
     return MODELS[name].build(tuple(image_shape), seed)

@@ -44,6 +44,7 @@ __all__ = [
     "GAN",
     "GANStep",
     "mlp_generator",
+    "toy_networks",
     "mlp_discriminator",
     "dense_generator",
     "dense_discriminator",
@@ -192,28 +193,44 @@ def conv_discriminator(image_shape=MNIST_SHAPE, leak=0.2):
     )
 
 
-def mlp_generator(latent_dim=2, output_dim=2, units=128, depth=3):
+def mlp_generator(latent_dim=2, output_dim=2, units=128, depth=3, kernel_initializer="glorot_uniform"):
     """A small ReLU perceptron for 2-D toy data: z -> a point (linear output).
 
     Toy problems (a ring of Gaussians) make mode collapse visible at a glance:
-    every mode the generator misses is an empty blob on the plot.
+    every mode the generator misses is an empty blob on the plot. With
+    `units=512, kernel_initializer="he_uniform"` it is the generator of the
+    WGAN-GP paper's toy experiments (`toy_networks`).
     """
     check_positive_int("latent_dim", latent_dim)
     model = keras.Sequential([keras.Input(shape=(latent_dim,), name="z")], name="mlp_generator")
     for _ in range(depth):
-        model.add(layers.Dense(units, activation="relu"))
-    model.add(layers.Dense(output_dim))
+        model.add(layers.Dense(units, activation="relu", kernel_initializer=kernel_initializer))
+    model.add(layers.Dense(output_dim, kernel_initializer=kernel_initializer))
     return model
 
 
-def mlp_discriminator(input_dim=2, units=128, depth=3, leak=0.2):
-    """A small LeakyReLU perceptron judging 2-D points: point -> one logit."""
+def mlp_discriminator(input_dim=2, units=128, depth=3, leak=0.2, kernel_initializer="glorot_uniform"):
+    """A small perceptron judging 2-D points: point -> one logit (or critic score).
+
+    Hidden layers are LeakyReLU with slope `leak`, or plain ReLU for `leak=0`.
+    """
     model = keras.Sequential([keras.Input(shape=(input_dim,), name="point")], name="mlp_discriminator")
     for _ in range(depth):
-        model.add(layers.Dense(units))
-        model.add(layers.LeakyReLU(negative_slope=leak))
-    model.add(layers.Dense(1))
+        model.add(layers.Dense(units, kernel_initializer=kernel_initializer))
+        model.add(layers.LeakyReLU(negative_slope=leak) if leak else layers.ReLU())
+    model.add(layers.Dense(1, kernel_initializer=kernel_initializer))
     return model
+
+
+def toy_networks(units=512):
+    """(generator, discriminator) of the WGAN-GP paper's toy experiments
+    (Gulrajani et al. 2017, gan_toy.py): z ~ N(0, I) in 2-D; each network
+    three ReLU layers of 512 units with He initialisation and a linear
+    output (a 2-D point; one score)."""
+    return (
+        mlp_generator(latent_dim=2, output_dim=2, units=units, depth=3, kernel_initializer="he_uniform"),
+        mlp_discriminator(input_dim=2, units=units, depth=3, leak=0.0, kernel_initializer="he_uniform"),
+    )
 
 
 def _check_reference_batches(generator, latent_distribution):

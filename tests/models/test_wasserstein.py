@@ -121,3 +121,44 @@ def test_the_command_line_trains_a_wgan_gp(tmp_path):
     assert main(["train", "wgan_gp", "--steps", "2", "--batch-size", "64", "--out", str(tmp_path)]) == 0
     loaded = keras.models.load_model(tmp_path / "model.keras")
     assert type(loaded).__name__ == "WGANGP" and int(loaded.d_optimizer.iterations) == 2
+
+
+def test_toy_networks_are_the_wgan_gp_papers():
+    from gan_keras.models import build_model, toy_networks
+
+    generator, critic = toy_networks()
+    assert [layer.units for layer in generator.layers] == [512, 512, 512, 2]
+    assert [layer.units for layer in critic.layers if hasattr(layer, "units")] == [512, 512, 512, 1]
+    assert [type(layer).__name__ for layer in critic.layers[1:6:2]] == ["ReLU"] * 3
+    assert all(layer.activation.__name__ == "relu" for layer in generator.layers[:3])
+    assert all(type(layer.kernel_initializer).__name__ == "HeUniform" for layer in generator.layers)
+    assert generator.input_shape == (None, 2) and critic.output_shape == (None, 1)
+    for name, kind in [("gan", "GAN"), ("lsgan", "LSGAN"), ("wgan", "WGAN"), ("wgan_gp", "WGANGP")]:
+        model = build_model(name, (2,), seed=0)
+        assert type(model).__name__ == kind and model.image_shape == (2,) and model.latent_dim == 2
+        assert model.discriminator.count_params() == critic.count_params()
+    with pytest.raises(ValueError, match="Model 'dcgan' makes images; the toy datasets of 2-D points train gan, "):
+        build_model("dcgan", (2,))
+
+
+def test_the_command_line_trains_samples_and_evaluates_on_toy_points(tmp_path, capsys):
+    import json
+
+    from gan_keras.cli import main
+
+    run = tmp_path / "toy"
+    assert main(["train", "wgan_gp", "--dataset", "gaussians25", "--steps", "3", "--out", str(run)]) == 0
+    assert json.loads((run / "run.json").read_text())["batch_size"] == 256  # the paper's toy batch
+    assert (run / "samples.png").exists() and (run / "progress" / "epoch_0001.png").exists()
+    assert main(["sample", str(run), "-n", "50", "--seed", "1", "--out", str(tmp_path / "p.npz")]) == 0
+    with np.load(tmp_path / "p.npz") as arrays:
+        assert list(arrays) == ["points"] and arrays["points"].shape == (50, 2)
+    assert "Wrote 50 points (N, 2)" in capsys.readouterr().out
+    assert main(["evaluate", str(run), "-n", "500"]) == 0
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert metrics["num_modes"] == 25 and 0 <= metrics["modes_covered"] <= 25
+    assert 0.0 <= metrics["high_quality_share"] <= 1.0
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "vae", "--dataset", "swiss_roll", "--out", str(tmp_path / "v")])
+    assert exit_info.value.code == 2
+    assert "vae makes images; --dataset swiss_roll (2-D points) trains gan, lsgan" in capsys.readouterr().err
