@@ -38,6 +38,7 @@ from gan_keras.models.pixelcnn import (
     row_lstm_network,
 )
 from gan_keras.models.wgan import LSGAN, WGAN, WGANGP
+from gan_keras.objectives import GradientPenalty
 from gan_keras.models.vae import (
     VAE,
     Autoencoder,
@@ -172,7 +173,9 @@ def _wgan(image_shape, seed):
 
 def _wgan_gp(image_shape, seed):
     if _points(image_shape):
-        return WGANGP(*toy_networks(), seed=seed)
+        # The paper's code for the toy data: lambda = 0.1, Adam beta_1 = 0.5.
+        return WGANGP(*toy_networks(), regularizers=[GradientPenalty(0.1, seed=None if seed is None else seed + 1)],
+                      adam_beta_1=0.5, seed=seed)
     return WGANGP(
         dcgan_generator(image_shape=image_shape), dcgan_discriminator(image_shape, normalization=None), seed=seed
     )

@@ -84,7 +84,10 @@ class WGANGP(GAN):
     `WassersteinLoss()`, `GradientPenalty(10.0)` and n_critic = 5.
 
     `compile()` defaults to the paper's Adam(learning_rate=1e-4, beta_1=0,
-    beta_2=0.9) for both networks. The penalty is taken per sample, so the
+    beta_2=0.9) for both networks. (The paper's code for its toy 2-D data
+    uses lambda = 0.1 and beta_1 = 0.5: "smaller lambda makes things faster
+    for toy tasks"; `build_model("wgan_gp", (2,))` takes those, and they
+    are measured in benchmarks/toy.py.) The penalty is taken per sample, so the
     critic must judge each image on its own: a critic with BatchNorm is
     refused (use no normalisation, or LayerNorm: `dcgan_discriminator(...,
     normalization=None)`).
@@ -94,11 +97,13 @@ class WGANGP(GAN):
         loss: default `WassersteinLoss()`.
         regularizers: default `[GradientPenalty(10.0)]` (its eps seeded from `seed` + 1).
         discriminator_steps: n_critic (5).
+        adam_beta_1: beta_1 of the Adam optimisers `compile()` makes by
+            default (the paper: 0).
         **kwargs: as for `GAN`.
     """
 
     def __init__(self, generator, discriminator, loss=None, regularizers=None, discriminator_steps=5, seed=None,
-                 **kwargs):
+                 adam_beta_1=0.0, **kwargs):
         if couples_batch(discriminator):
             raise ValueError(
                 "WGAN-GP penalises each sample's gradient, so the critic must judge each image on its own; "
@@ -115,9 +120,16 @@ class WGANGP(GAN):
             seed=seed,
             **kwargs,
         )
+        if not 0.0 <= adam_beta_1 < 1.0:
+            raise ValueError(f"Invalid value for argument `adam_beta_1`. Expected a number in [0, 1). "
+                             f"Received: adam_beta_1={adam_beta_1!r}")
+        self.adam_beta_1 = float(adam_beta_1)
 
     def default_optimizers(self):
         return {
-            "d_optimizer": keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.0, beta_2=0.9),
-            "g_optimizer": keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.0, beta_2=0.9),
+            "d_optimizer": keras.optimizers.Adam(learning_rate=1e-4, beta_1=self.adam_beta_1, beta_2=0.9),
+            "g_optimizer": keras.optimizers.Adam(learning_rate=1e-4, beta_1=self.adam_beta_1, beta_2=0.9),
         }
+
+    def get_config(self):
+        return {**super().get_config(), "adam_beta_1": self.adam_beta_1}

@@ -141,6 +141,25 @@ def test_toy_networks_are_the_wgan_gp_papers():
         build_model("dcgan", (2,))
 
 
+def test_wgan_gp_on_toy_points_takes_the_papers_toy_settings(tmp_path):
+    # gan_toy.py of the paper's code: lambda = 0.1, Adam(1e-4, beta_1 = 0.5, beta_2 = 0.9)
+    from gan_keras.models import build_model
+
+    toy = build_model("wgan_gp", (2,), seed=3)
+    toy.compile()
+    assert [r.weight for r in toy.regularizers] == [0.1]
+    assert float(toy.d_optimizer.beta_1) == 0.5 and float(toy.g_optimizer.beta_2) == 0.9
+    toy.fit(np.random.default_rng(0).normal(size=(64, 2)).astype("float32"), batch_size=32, epochs=1, verbose=0)
+    toy.save(tmp_path / "toy.keras")
+    loaded = keras.models.load_model(tmp_path / "toy.keras")
+    assert loaded.adam_beta_1 == 0.5 and [r.weight for r in loaded.regularizers] == [0.1]
+    images = build_model("wgan_gp", (28, 28, 1))
+    images.compile()
+    assert [r.weight for r in images.regularizers] == [10.0] and float(images.d_optimizer.beta_1) == 0.0
+    with pytest.raises(ValueError, match="Expected a number in \\[0, 1\\)"):
+        build_model("wgan_gp", (2,)).__class__(*build_model("gan", (2,)).layers[:2], adam_beta_1=1.0)
+
+
 def test_the_command_line_trains_samples_and_evaluates_on_toy_points(tmp_path, capsys):
     import json
 
