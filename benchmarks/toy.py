@@ -31,29 +31,13 @@ import numpy as np  # noqa: E402
 
 from device import device_name  # noqa: E402  (benchmarks/device.py)
 from gan_keras.catalog import POINT_MODELS  # noqa: E402
+from gan_keras.callbacks import ModeCoverage  # noqa: E402
 from gan_keras.data import batches_from_step, load_batches, toy_modes  # noqa: E402
-from gan_keras.metrics import toy_mode_coverage  # noqa: E402
 from gan_keras.models import build_model, toy_networks  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 NUM_POINTS = 10_000
 BATCH_SIZE = 256
-
-
-class CoverageLog(keras.callbacks.Callback):
-    """Modes covered and high-quality share every `every` generator updates (at the end of a fit() epoch)."""
-
-    def __init__(self, modes, every):
-        super().__init__()
-        self.modes, self.every, self.trace = modes, every, []
-
-    def on_epoch_end(self, epoch, logs=None):
-        points = self.model.generate(NUM_POINTS, seed=0)
-        self.trace.append({
-            "generator_steps": (epoch + 1) * self.every,
-            **toy_mode_coverage(points, *self.modes),
-            **{key: float(value) for key, value in (logs or {}).items()},
-        })
 
 
 def build(name, seed, units):
@@ -74,19 +58,21 @@ def run(dataset, name, seed, generator_steps, every, units):
     steps_per_log = every * model.discriminator_steps  # each fit() step is one discriminator update
     total_steps = generator_steps * model.discriminator_steps
     batches = batches_from_step(load_batches(dataset, "train", BATCH_SIZE, seed=seed), 0, total_steps)
-    log = CoverageLog(toy_modes(dataset), every)
     start = time.time()
-    model.fit(batches, epochs=generator_steps // every, steps_per_epoch=steps_per_log, callbacks=[log], verbose=0)
+    history = model.fit(batches, epochs=generator_steps // every, steps_per_epoch=steps_per_log,
+                        callbacks=[ModeCoverage(dataset, NUM_POINTS, seed=0)], verbose=0).history
     seconds = time.time() - start
-    final = log.trace[-1]
-    if not all(np.isfinite(value) for row in log.trace for value in row.values()):
+    trace = [{"generator_steps": (epoch + 1) * every, **{key: float(values[epoch]) for key, values in history.items()}}
+             for epoch in range(generator_steps // every)]
+    final = trace[-1]
+    if not all(np.isfinite(value) for row in trace for value in row.values()):
         raise RuntimeError(f"{name} seed {seed} gave non-finite values; nothing recorded.")
     return {
         "dataset": dataset, "model": name, "backend": keras.config.backend(), "seed": seed,
         "generator_steps": generator_steps, "discriminator_steps": generator_steps * model.discriminator_steps,
         "batch_size": BATCH_SIZE, "units": units, "seconds": round(seconds), "device": device_name(),
-        "modes_covered": final["modes_covered"], "num_modes": len(toy_modes(dataset).centres),
-        "high_quality_share": final["high_quality_share"], "trace": log.trace,
+        "modes_covered": int(final["modes_covered"]), "num_modes": len(toy_modes(dataset).centres),
+        "high_quality_share": final["high_quality_share"], "trace": trace,
     }
 
 

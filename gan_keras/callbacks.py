@@ -11,6 +11,8 @@
 * `QualityMonitor` measures sample quality (`gan_keras.metrics`) every N
   epochs and logs it beside the losses; `QualityTensorBoard`, listed after
   it, draws those values in TensorBoard.
+* `ModeCoverage` does the same for a model of toy 2-D points: the modes
+  covered and the share of high-quality points.
 """
 
 import math
@@ -25,6 +27,7 @@ from gan_keras.plotting import grid_array, plot_image_grid, plot_points, points_
 
 __all__ = [
     "HistoryCSV",
+    "ModeCoverage",
     "QualityMonitor",
     "QualityTensorBoard",
     "SampleGrid",
@@ -292,3 +295,33 @@ class QualityTensorBoard(keras.callbacks.TensorBoard):
                 if not (name in QualityMonitor.AVAILABLE and isinstance(value, float) and math.isnan(value))
             }
         super().on_epoch_end(epoch, logs)
+
+
+class ModeCoverage(keras.callbacks.Callback):
+    """Logs `modes_covered` and `high_quality_share` of a toy 2-D model every epoch.
+
+    Draws `num_points` points from fixed noise at the end of each epoch and
+    measures them with `gan_keras.metrics.toy_mode_coverage` (a mode is
+    covered when at least 1% of the points lie within 3 std of it; a point
+    is of high quality when it lies within 3 std of some mode). The values
+    land in the epoch's logs, so in `History` and `HistoryCSV`.
+
+    Args:
+        dataset: "gaussians8" or "gaussians25" (its modes from `data.toy_modes`).
+        num_points: points per measurement (10,000 by default).
+        seed: seed of the fixed noise.
+    """
+
+    def __init__(self, dataset, num_points=10_000, seed=0):
+        super().__init__()
+        from gan_keras.data import toy_modes
+
+        check_positive_int("num_points", num_points)
+        self.modes = toy_modes(dataset)
+        self.num_points, self.seed = num_points, seed
+
+    def on_epoch_end(self, epoch, logs=None):
+        from gan_keras.metrics import toy_mode_coverage
+
+        if logs is not None:
+            logs.update(toy_mode_coverage(self.model.generate(self.num_points, seed=self.seed), *self.modes))

@@ -160,3 +160,21 @@ def test_sample_grid_of_a_points_model_draws_scatter_plots(tmp_path):
     assert (tmp_path / "epoch_0002.png").exists()
     grid.save_gif(tmp_path / "points.gif")
     assert Image.open(tmp_path / "points.gif").n_frames == 2
+
+
+def test_mode_coverage_logs_the_toy_metrics_every_epoch():
+    from gan_keras.callbacks import ModeCoverage
+    from gan_keras.data import toy_modes
+    from gan_keras.metrics import toy_mode_coverage
+    from gan_keras.models import toy_networks
+
+    model = GAN(*toy_networks(units=16), seed=0)
+    model.compile()
+    points = np.random.default_rng(0).normal(size=(64, 2)).astype("float32")
+    history = model.fit(points, batch_size=32, epochs=2, callbacks=[ModeCoverage("gaussians8", 300)], verbose=0)
+    assert len(history.history["modes_covered"]) == 2 and len(history.history["high_quality_share"]) == 2
+    expected = toy_mode_coverage(model.generate(300, seed=0), *toy_modes("gaussians8"))
+    assert history.history["modes_covered"][-1] == expected["modes_covered"]
+    assert history.history["high_quality_share"][-1] == pytest.approx(expected["high_quality_share"])
+    with pytest.raises(ValueError, match="Expected 'gaussians8' or 'gaussians25'"):
+        ModeCoverage("swiss_roll")
