@@ -37,7 +37,7 @@ from gan_keras.models.pixelcnn import (
     pixelcnn_network,
     row_lstm_network,
 )
-from gan_keras.models.wgan import LSGAN, WGAN, WGANGP
+from gan_keras.models.wgan import LSGAN, WGAN, WGANGP, critic_gradient_norms
 from gan_keras.objectives import GradientPenalty
 from gan_keras.models.vae import (
     VAE,
@@ -59,6 +59,7 @@ __all__ = [
     "LSGAN",
     "WGAN",
     "WGANGP",
+    "critic_gradient_norms",
     "cgan_discriminator",
     "cgan_generator",
     "conditional_dcgan_discriminator",

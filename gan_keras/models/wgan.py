@@ -19,15 +19,22 @@ The losses and the constraint live in `gan_keras.objectives`
 (`LeastSquaresLoss`, `WassersteinLoss`, `WeightClipping`, `GradientPenalty`),
 so the same pieces can be combined by hand: `GAN(G, D, loss=WassersteinLoss(),
 regularizers=[GradientPenalty(10.0)], discriminator_steps=5)` is a WGAN-GP.
+
+4. `critic_gradient_norms`: the diagnostic of the WGAN-GP paper's Figure 1(b),
+   the size of the critic's gradient layer by layer, which weight clipping
+   makes explode or vanish through a deep critic.
 """
 
 import keras
+import numpy as np
+
+from gan_keras import backend, losses
 
 from gan_keras.models._common import couples_batch
 from gan_keras.models.gan import GAN
 from gan_keras.objectives import GradientPenalty, LeastSquaresLoss, WassersteinLoss, WeightClipping
 
-__all__ = ["LSGAN", "WGAN", "WGANGP"]
+__all__ = ["LSGAN", "WGAN", "WGANGP", "critic_gradient_norms"]
 
 
 @keras.saving.register_keras_serializable(package="gan_keras")
@@ -133,3 +140,45 @@ class WGANGP(GAN):
 
     def get_config(self):
         return {**super().get_config(), "adam_beta_1": self.adam_beta_1}
+
+
+def critic_gradient_norms(critic, points):
+    """How large the critic's gradient is at each depth: for each layer with a
+    kernel, the mean over `points` of ``|| dD(x) / dh ||``, h the layer's
+    input (the first entry is the gradient with respect to x itself, the one
+    a gradient penalty asks to be 1).
+
+    Gulrajani et al. 2017 (Figure 1(b)): through a deep critic without
+    normalisation, weight clipping makes these norms grow or shrink
+    geometrically from layer to layer (c too large or too small), where a
+    gradient penalty keeps them of one size.
+
+    Args:
+        critic: a `keras.Sequential` critic.
+        points: a batch of its inputs (e.g. real and generated points).
+
+    Returns:
+        float64 NumPy array, one mean norm per layer with a kernel, the first layer first.
+    """
+    if not isinstance(critic, keras.Sequential):
+        raise ValueError(f"critic_gradient_norms follows a keras.Sequential critic layer by layer; "
+                         f"received a {type(critic).__name__}.")
+    layers = critic.layers
+    starts = [index for index, layer in enumerate(layers) if getattr(layer, "kernel", None) is not None]
+    if not starts:
+        raise ValueError(f"{critic.name} has no layer with a kernel; expected a critic of Dense or Conv layers.")
+
+    def run(layers_from, inputs):
+        for layer in layers_from:
+            inputs = layer(inputs, training=False)
+        return inputs
+
+    inputs_of, hidden = {}, np.asarray(points, "float32")
+    for index, layer in enumerate(layers):
+        inputs_of[index] = hidden
+        hidden = layer(hidden, training=False)
+    norms = []
+    for index in starts:
+        gradients = backend.input_gradients(lambda h, index=index: run(layers[index:], h), inputs_of[index])
+        norms.append(float(np.mean(np.asarray(losses.per_sample_norm(gradients), "float64"))))
+    return np.array(norms)

@@ -181,3 +181,21 @@ def test_the_command_line_trains_samples_and_evaluates_on_toy_points(tmp_path, c
         main(["train", "vae", "--dataset", "swiss_roll", "--out", str(tmp_path / "v")])
     assert exit_info.value.code == 2
     assert "vae makes images; --dataset swiss_roll (2-D points) trains gan, lsgan" in capsys.readouterr().err
+
+
+def test_critic_gradient_norms_by_hand():
+    # D(x) = v . relu(W x): dD/dh = v at the second layer's input, W^T (v * [W x > 0]) at x
+    from gan_keras.models import critic_gradient_norms
+
+    critic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3, activation="relu", use_bias=False),
+                               keras.layers.Dense(1, use_bias=False)])
+    weights, v = np.array([[1.0, 0.0, -1.0], [0.0, 2.0, 0.0]], "float32"), np.array([2.0, 1.0, 1.0], "float32")
+    critic.set_weights([weights, v[:, None]])
+    points = np.array([[1.0, 1.0], [-1.0, 1.0], [1.0, -1.0]], "float32")
+    by_hand = [np.linalg.norm(weights @ (v * (x @ weights > 0))) for x in points]
+    norms = critic_gradient_norms(critic, points)
+    np.testing.assert_allclose(norms, [np.mean(by_hand), np.linalg.norm(v)], rtol=1e-6)
+    with pytest.raises(ValueError, match="has no layer with a kernel"):
+        critic_gradient_norms(keras.Sequential([keras.Input((2,)), keras.layers.ReLU()]), points)
+    with pytest.raises(ValueError, match="follows a keras.Sequential critic"):
+        critic_gradient_norms(keras.Model(critic.inputs, critic.outputs), points)
