@@ -48,6 +48,7 @@ BUDGETS = {
     "dcgan": (60, 64),
     "conv_cgan": (40, 64),
     "infogan": (50, 64),
+    "lsgan": (60, 64),  # DCGAN's networks and budget, least-squares losses
     "vae": (200, 32),
     "pixelcnn": (10, 32),
     "gated_pixelcnn": (10, 32),
