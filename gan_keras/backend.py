@@ -75,6 +75,17 @@ def unrolled_loops_compile_slowly():
     return _backend() == "tensorflow" and not has_gpu()
 
 
+def conditional_updates_compile_slowly():
+    """Whether XLA makes a step slower when part of it runs under `run_if` (a
+    generator update after every k-th critic update): measured true for
+    TensorFlow on a CPU, where XLA's convolutions inside a `tf.cond` are slow
+    (DCGAN networks, batch 64, 2 cores: a WGAN critic step 293 ms with XLA and
+    57 ms without, a WGAN-GP step 290 ms and 88 ms; the DCGAN step, with no
+    condition, 110 ms with XLA and 146 ms without). False for JAX, which
+    without jit runs op by op, and not measured on a GPU (XLA kept on there)."""
+    return _backend() == "tensorflow" and not has_gpu()
+
+
 # --------------------------------------------------------------------------- #
 # JAX helpers: nested stateless scopes that share the step's variable values
 # --------------------------------------------------------------------------- #

@@ -473,6 +473,15 @@ class GAN(GenerativeModel):
             "g_optimizer": keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5),
         }
 
+    def default_jit_compile(self):
+        """XLA (the package default), except with k > 1 discriminator updates
+        per generator update on TensorFlow on a CPU: there the generator's
+        update runs under a condition, which XLA makes several times slower
+        (`gan_keras.backend.conditional_updates_compile_slowly`)."""
+        if self.discriminator_steps > 1 and backend.conditional_updates_compile_slowly():
+            return False
+        return default_jit_compile()
+
     def compile(self, d_optimizer="auto", g_optimizer="auto", jit_compile="auto", **kwargs):
         """Sets one optimiser per network.
 

@@ -8,6 +8,7 @@ import keras
 import numpy as np
 import pytest
 
+from gan_keras.backend import has_gpu
 from gan_keras.models import GAN, dense_discriminator, dense_generator
 from gan_keras.objectives import GradientPenalty, LeastSquaresLoss, WassersteinLoss, WeightClipping
 from tests.models.helpers import check_fit_save_load_generate
@@ -104,6 +105,20 @@ def test_each_papers_defaults(name, loss_type, steps, optimizer, tiny_images, tm
     metrics = {"lsgan": ["d_loss", "g_loss", "D_x", "D_G_z"], "wgan": ["d_loss", "g_loss", "wasserstein"],
                "wgan_gp": ["d_loss", "g_loss", "wasserstein", "gradient_penalty", "gradient_norm"]}[name]
     check_fit_save_load_generate(gan, tiny_images, metrics, tmp_path)
+
+
+def test_n_critic_steps_compile_without_xla_only_with_tensorflow_on_a_cpu():
+    # The generator's update after every 5th critic step runs under tf.cond,
+    # which XLA makes ~5x slower on a CPU (backend.conditional_updates_compile_slowly).
+    tensorflow_on_cpu = keras.config.backend() == "tensorflow" and not has_gpu()
+    wgan = small_gan(loss=WassersteinLoss(), discriminator_steps=5)
+    wgan.compile()
+    assert wgan.jit_compile is (not tensorflow_on_cpu)
+    wgan.compile(jit_compile=True)
+    assert wgan.jit_compile is True
+    gan = small_gan()
+    gan.compile()
+    assert gan.jit_compile is True
 
 
 def test_wgan_gp_refuses_a_critic_with_batchnorm():
