@@ -78,6 +78,8 @@ def sample_row(record):
     name = record["model"]
     label = (f"`{name}` ({MODELS[name].description.split(' (')[0]}), {record['epochs']} epochs "
              f"of batch {record.get('batch_size', 64)}")
+    if "critic_steps" in record:  # n_critic > 1: the steps column counts generator updates
+        label += f" ({record['critic_steps']:,} critic updates)"
     return (
         f"| {label} | {record['steps']:,} | {record['seconds']} s | {record['device']} | "
         f"{record['classifier_score']:.2f} | {record['frechet_distance']:.2f} | {record['classes_present']}/10 | "
@@ -176,6 +178,8 @@ def main():
         optimizer = getattr(model, "g_optimizer", None) or model.optimizer
         record = {"model": name, "epochs": epochs, "batch_size": batch_size, "steps": int(optimizer.iterations),
                   "seconds": seconds, "device": device, "sample_seconds": sampling_seconds(model, args.seed)}
+        if getattr(model, "discriminator_steps", 1) > 1:
+            record["critic_steps"] = int(model.d_optimizer.iterations)
         if name not in SEQUENTIAL_SAMPLERS:
             samples = model.generate(count, seed=args.seed)
             record.update(evaluate_mnist_samples(samples, real[:count], classifier=classifier))
