@@ -107,6 +107,24 @@ def test_each_papers_defaults(name, loss_type, steps, optimizer, tiny_images, tm
     check_fit_save_load_generate(gan, tiny_images, metrics, tmp_path)
 
 
+def test_each_critic_update_takes_its_own_batch():
+    # G fixed at 0 (zero weights, learning rate 0) and a linear critic w . x:
+    # the critic loss -mean(w . x) moves w by +mean(x) per SGD(1) step, so after
+    # ten steps every entry of w is the sum of the ten batches' values, which
+    # only holds if each of the ten critic updates saw a different batch.
+    values = np.arange(1, 11, dtype="float32") / 100
+    images = np.repeat(values, 4)[:, None, None, None] * np.ones((1, 28, 28, 1), "float32")
+    generator = keras.Sequential([keras.Input((8,)), keras.layers.Dense(784, kernel_initializer="zeros"),
+                                  keras.layers.Reshape((28, 28, 1))])
+    critic = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
+                               keras.layers.Dense(1, use_bias=False, kernel_initializer="zeros")])
+    gan = GAN(generator, critic, loss=WassersteinLoss(), regularizers=[], discriminator_steps=5, seed=0)
+    gan.compile(d_optimizer=keras.optimizers.SGD(1.0), g_optimizer=keras.optimizers.SGD(0.0))
+    gan.fit(images, batch_size=4, shuffle=False, epochs=1, verbose=0)
+    assert int(gan.d_optimizer.iterations) == 10 and int(gan.g_optimizer.iterations) == 2
+    np.testing.assert_allclose(critic.get_weights()[0], values.sum(), rtol=1e-5)
+
+
 def test_n_critic_steps_compile_without_xla_only_with_tensorflow_on_a_cpu():
     # The generator's update after every 5th critic step runs under tf.cond,
     # which XLA makes ~5x slower on a CPU (backend.conditional_updates_compile_slowly).
