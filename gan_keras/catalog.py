@@ -19,7 +19,7 @@ POINT_MODELS = ("gan", "lsgan", "wgan", "wgan_gp")
 # The models of `python -m gan_keras`, in the order of the course.
 # `gan_keras.models.MODELS` builds each; it checks that it holds these names.
 MODEL_NAMES = (
-    "gan", "conv_gan", "dcgan", "cgan", "conv_cgan", "infogan", "lsgan", "wgan", "wgan_gp", "vae", "pixelcnn",
+    "gan", "conv_gan", "dcgan", "cgan", "conv_cgan", "infogan", "lsgan", "wgan", "wgan_gp", "began", "vae", "pixelcnn",
     "gated_pixelcnn", "pixelrnn", "diagonal_bilstm",
 )
 

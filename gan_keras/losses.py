@@ -50,6 +50,10 @@ __all__ = [
     "least_squares_generator_loss",
     "wasserstein_critic_loss",
     "wasserstein_generator_loss",
+    "began_reconstruction_loss",
+    "began_discriminator_loss",
+    "began_equilibrium_update",
+    "began_convergence_measure",
     "bernoulli_negative_log_likelihood",
     "gaussian_negative_log_likelihood",
     "gaussian_kl_divergence",
@@ -202,6 +206,40 @@ def wasserstein_critic_loss(real_scores, fake_scores):
 def wasserstein_generator_loss(fake_scores):
     """WGAN's generator loss (Arjovsky et al. 2017, Algorithm 1): ``-mean(D(G(z)))``."""
     return -ops.mean(ops.cast(fake_scores, "float32"))
+
+
+# --------------------------------------------------------------------------- #
+# BEGAN (Berthelot et al. 2017): losses of an autoencoder discriminator
+# --------------------------------------------------------------------------- #
+def began_reconstruction_loss(images, reconstructions):
+    """BEGAN's L(v) = |v - D(v)| (eq. 1 with eta = 1): the mean absolute
+    pixel error of the autoencoder D, over the batch's images and pixels.
+
+    Its value lies in [0, 2] for images and reconstructions in [-1, 1]."""
+    return ops.mean(ops.abs(ops.cast(images, "float32") - ops.cast(reconstructions, "float32")))
+
+
+def began_discriminator_loss(real_loss, fake_loss, k):
+    """BEGAN's discriminator loss (eq. 4): ``L(x) - k_t L(G(z_D))``: D
+    reconstructs real images well and, weighted by k_t, fakes badly."""
+    return real_loss - k * fake_loss
+
+
+def began_equilibrium_update(k, real_loss, fake_loss, gamma=0.5, lambda_k=0.001):
+    """BEGAN's proportional control of k (eq. 4):
+    ``k_{t+1} = clip(k_t + lambda_k (gamma L(x) - L(G(z))), 0, 1)``.
+
+    k rises while the fakes are reconstructed better than gamma times the
+    real images (D then pushes harder against fakes), and falls otherwise,
+    holding E[L(G(z))] = gamma E[L(x)]: the equilibrium the model is named after."""
+    return ops.clip(ops.convert_to_tensor(k, "float32") + lambda_k * (gamma * real_loss - fake_loss), 0.0, 1.0)
+
+
+def began_convergence_measure(real_loss, fake_loss, gamma=0.5):
+    """BEGAN's global convergence measure (section 3.4.1):
+    ``M_global = L(x) + |gamma L(x) - L(G(z))|``: low when D reconstructs real
+    images well and the equilibrium holds; it falls as the samples improve."""
+    return real_loss + ops.abs(gamma * real_loss - fake_loss)
 
 
 def get_generator_loss(name):

@@ -8,16 +8,19 @@ and the discriminator itself), so a new loss or penalty needs no new hook in
 the train loop:
 
 * an adversarial loss (`CrossEntropyLoss`, `FeatureMatching`,
-  `LeastSquaresLoss`, `WassersteinLoss`) gives the
-  discriminator's and the generator's loss, and the values the progress bar
-  shows beside them (`metric_names`);
+  `LeastSquaresLoss`, `WassersteinLoss`, `BoundaryEquilibriumLoss`) gives
+  the discriminator's and the generator's loss, and the values the progress
+  bar shows beside them (`metric_names`);
 * a regulariser (`HistoricalAveraging`, `GradientPenalty`,
   `MutualInformation`) adds a penalty to the objective of the networks it
-  concerns; `WeightClipping` adds none and clips the critic after each step. Regularisers compose: a GAN takes a list. One that keeps state
-  (historical averaging's running means) holds it in Keras variables, saved
-  with the model, and returns the new values from `state_updates`, which the
-  loop assigns after the optimiser step: nothing is assigned inside a
-  differentiated function.
+  concerns; `WeightClipping` adds none and clips the critic after each step.
+  Regularisers compose: a GAN takes a list.
+
+A loss or regulariser that keeps state (historical averaging's running
+means, BEGAN's k_t) holds it in Keras variables, saved with the model, and
+returns the new values from `state_updates(network, values)`, given the
+values of the update just made; the loop assigns them after the optimiser
+step: nothing is assigned inside a differentiated function.
 
 Both are Keras layers only so that the model tracks their state and saves
 their configuration; they are never called as layers.
@@ -30,6 +33,7 @@ from gan_keras import backend, losses
 
 __all__ = [
     "AdversarialLoss",
+    "BoundaryEquilibriumLoss",
     "CrossEntropyLoss",
     "FeatureMatching",
     "GradientPenalty",
@@ -52,13 +56,17 @@ class AdversarialLoss(keras.layers.Layer):
     `discriminator_loss(step)` and `generator_loss(step)` each return
     `(loss, values)`: the scalar the network's optimiser minimises, and a
     dict of scalars for the progress bar, whose keys are among `metric_names`.
-    `attach(gan)` is called once by the GAN that uses the loss.
+    `attach(gan)` is called once by the GAN that uses the loss;
+    `state_updates(network, values)` as for a `Regularizer`.
     """
 
     metric_names = ("d_loss", "g_loss")
 
     def attach(self, gan):
         self.built = True
+
+    def state_updates(self, network, values):
+        return []
 
     def discriminator_loss(self, step):
         raise NotImplementedError
@@ -185,6 +193,77 @@ class WassersteinLoss(AdversarialLoss):
         return loss, {"g_loss": loss}
 
 
+@keras.saving.register_keras_serializable(package="gan_keras")
+class BoundaryEquilibriumLoss(AdversarialLoss):
+    """BEGAN (Berthelot et al. 2017, "BEGAN: Boundary Equilibrium Generative
+    Adversarial Networks"), eq. 4.
+
+    D is an autoencoder and L(v) = |v - D(v)| its reconstruction loss
+    (`losses.began_reconstruction_loss`). D minimises
+    ``L(x) - k_t L(G(z_D))`` and G minimises ``L(G(z_G))``; after each
+    D update, ``k_{t+1} = clip(k_t + lambda_k (gamma L(x) - L(G(z_D))), 0, 1)``,
+    from the two losses of that update (as the paper's authors' widely used
+    re-implementations do, where z_D = z_G). k_t is a Keras variable of this
+    object: saved with the model, it continues where it was on resume.
+
+    The progress bar shows `L_x` and `L_G_z` (D's reconstruction losses of
+    real images and of fakes), `k_t` (the k of each update) and `M_global`
+    = L(x) + |gamma L(x) - L(G(z))|, the paper's convergence measure.
+
+    Args:
+        gamma: the diversity ratio E[L(G(z))] / E[L(x)] held at equilibrium,
+            in (0, 1]: lower gives sharper, less varied images (the paper
+            shows 0.3 to 0.7; 0.5 is common).
+        lambda_k: the proportional gain of k's control (0.001).
+        initial_k: k_0 (0).
+    """
+
+    metric_names = ("d_loss", "g_loss", "L_x", "L_G_z", "k_t", "M_global")
+
+    def __init__(self, gamma=0.5, lambda_k=0.001, initial_k=0.0, **kwargs):
+        super().__init__(**kwargs)
+        for argument, value, low, high in (("gamma", gamma, 0.0, 1.0), ("lambda_k", lambda_k, 0.0, 1.0)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not low < value <= high:
+                raise ValueError(f"Invalid value for argument `{argument}`. Expected a number in ({low:g}, {high:g}]. "
+                                 f"Received: {argument}={value!r}")
+        if isinstance(initial_k, bool) or not isinstance(initial_k, (int, float)) or not 0.0 <= initial_k <= 1.0:
+            raise ValueError(f"Invalid value for argument `initial_k`. Expected a number in [0, 1]. "
+                             f"Received: initial_k={initial_k!r}")
+        self.gamma, self.lambda_k, self.initial_k = float(gamma), float(lambda_k), float(initial_k)
+        self.k = self.add_weight(shape=(), initializer=keras.initializers.Constant(self.initial_k), trainable=False,
+                                 name="k")
+
+    def attach(self, gan):
+        self._discriminator = gan.discriminator
+        self.built = True
+
+    def discriminator_loss(self, step):
+        real_loss = losses.began_reconstruction_loss(step.real_images, step.real_logits)  # D's output: D(x)
+        fake_loss = losses.began_reconstruction_loss(step.fake_images, step.fake_logits)
+        k = ops.copy(self.k)  # a read now: the progress bar shows the k this update used, not the next one
+        loss = losses.began_discriminator_loss(real_loss, fake_loss, k)
+        return loss, {
+            "d_loss": loss,
+            "L_x": real_loss,
+            "L_G_z": fake_loss,
+            "k_t": k,
+            "M_global": losses.began_convergence_measure(real_loss, fake_loss, self.gamma),
+        }
+
+    def generator_loss(self, step):
+        loss = losses.began_reconstruction_loss(step.fake_images, step.fake_logits)
+        return loss, {"g_loss": loss}
+
+    def state_updates(self, network, values):
+        if network is not self._discriminator:
+            return []
+        real_loss, fake_loss = ops.stop_gradient(values["L_x"]), ops.stop_gradient(values["L_G_z"])
+        return [(self.k, losses.began_equilibrium_update(self.k, real_loss, fake_loss, self.gamma, self.lambda_k))]
+
+    def get_config(self):
+        return {**super().get_config(), "gamma": self.gamma, "lambda_k": self.lambda_k, "initial_k": self.initial_k}
+
+
 def get_adversarial_loss(loss):
     """An `AdversarialLoss` from itself or from a generator-loss name."""
     if isinstance(loss, AdversarialLoss):
@@ -237,6 +316,9 @@ class FeatureMatching(AdversarialLoss):
     def discriminator_loss(self, step):
         return self.base.discriminator_loss(step)
 
+    def state_updates(self, network, values):
+        return self.base.state_updates(network, values)
+
     def generator_loss(self, step):
         real_features = step.features(self.features, step.real_images)
         fake_features = step.features(self.features, step.fake_images)
@@ -266,8 +348,9 @@ class Regularizer(keras.layers.Layer):
     `penalty(step, network)` returns `(value, values)` (the scalar added to
     `network`'s objective and a dict for the progress bar, keys among
     `metric_names`), or None when the regulariser does not concern
-    `network`. `state_updates(network)` returns `(variable, new value)` pairs
-    that the loop assigns after `network`'s optimiser step.
+    `network`. `state_updates(network, values)` returns `(variable, new
+    value)` pairs that the loop assigns after `network`'s optimiser step
+    (`values`: the progress-bar values of that step).
     """
 
     metric_names = ()
@@ -278,7 +361,7 @@ class Regularizer(keras.layers.Layer):
     def penalty(self, step, network):
         raise NotImplementedError
 
-    def state_updates(self, network):
+    def state_updates(self, network, values):
         return []
 
 
@@ -315,7 +398,7 @@ class HistoricalAveraging(Regularizer):
         value = self.weight * losses.historical_average_penalty(network.trainable_weights, averages)
         return value, {}
 
-    def state_updates(self, network):
+    def state_updates(self, network, values):
         """The running mean after one more update: a += (theta - a) / (n + 1)."""
         averages, count = self._networks[id(network)]
         new_count = count + 1.0
@@ -403,7 +486,7 @@ class WeightClipping(Regularizer):
     def penalty(self, step, network):
         return None
 
-    def state_updates(self, network):
+    def state_updates(self, network, values):
         if network is not self._critic:
             return []
         return [(w, ops.clip(w, -self.clip_value, self.clip_value)) for w in network.trainable_weights]

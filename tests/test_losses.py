@@ -156,6 +156,26 @@ def test_wasserstein_losses_by_hand():
     assert float(losses.wasserstein_generator_loss(real)) == pytest.approx(-3.0)
 
 
+
+def test_began_losses_by_hand():
+    images = np.array([[[0.5, -1.0]], [[1.0, 0.0]]], "float32")  # two 1x2 "images"
+    reconstructions = np.array([[[0.0, -1.0]], [[0.5, 1.0]]], "float32")
+    # L = mean |v - D(v)| over images and pixels: (0.5 + 0 + 0.5 + 1) / 4
+    real_loss = losses.began_reconstruction_loss(images, reconstructions)
+    assert float(real_loss) == pytest.approx(0.5)
+    assert float(losses.began_reconstruction_loss(images, images)) == 0.0
+    # L_D = L(x) - k L(G(z)): 0.5 - 0.25 * 0.4
+    assert float(losses.began_discriminator_loss(0.5, 0.4, 0.25)) == pytest.approx(0.4)
+    # k_{t+1} = k_t + lambda_k (gamma L(x) - L(G(z))): 0.25 + 0.001 (0.5 * 0.5 - 0.4)
+    assert float(losses.began_equilibrium_update(0.25, 0.5, 0.4, gamma=0.5, lambda_k=0.001)) == pytest.approx(
+        0.25 - 0.00015)
+    # ... clipped to [0, 1]
+    assert float(losses.began_equilibrium_update(0.0001, 0.5, 0.4, gamma=0.5, lambda_k=0.001)) == 0.0
+    assert float(losses.began_equilibrium_update(0.9999, 0.5, 0.1, gamma=0.5, lambda_k=0.001)) == 1.0
+    # M_global = L(x) + |gamma L(x) - L(G(z))|: 0.5 + |0.25 - 0.4|
+    assert float(losses.began_convergence_measure(0.5, 0.4, gamma=0.5)) == pytest.approx(0.65)
+    assert float(losses.began_convergence_measure(0.5, 0.25, gamma=0.5)) == pytest.approx(0.5)  # at equilibrium
+
 def test_per_sample_norm_is_exact_and_zero_at_zero():
     values = np.zeros((3, 2, 2), "float32")
     values[0, 0, 0], values[0, 1, 1], values[1] = 3.0, 4.0, 0.5

@@ -3,6 +3,7 @@
 import dataclasses
 
 from gan_keras.catalog import MODEL_NAMES, POINT_MODELS
+from gan_keras.models.began import BEGAN, began_discriminator, began_generator, began_scales
 from gan_keras.models.conditional import (
     ConditionalGAN,
     InfoGAN,
@@ -52,6 +53,10 @@ from gan_keras.models.vae import (
 __all__ = [
     "GAN",
     "GANStep",
+    "BEGAN",
+    "began_discriminator",
+    "began_generator",
+    "began_scales",
     "GenerativeModel",
     "NetworkOptimizers",
     "ConditionalGAN",
@@ -182,6 +187,13 @@ def _wgan_gp(image_shape, seed):
     )
 
 
+def _began(image_shape, seed):
+    # n = 32 filters at MNIST's size (a CPU lesson); the paper's 64 from 64x64 up.
+    filters = 32 if image_shape[0] < 64 else 64
+    return BEGAN(began_generator(image_shape=image_shape, filters=filters),
+                 began_discriminator(image_shape, filters=filters), seed=seed)
+
+
 def _vae(image_shape, seed, num_classes=None):
     return VAE(
         conv_encoder(16, image_shape, num_classes=num_classes),
@@ -230,6 +242,9 @@ MODELS = {
     ),
     "wgan_gp": ModelSpec(
         _wgan_gp, "mnist", "WGAN-GP, Gulrajani et al.'s gradient penalty, critic without BatchNorm (section 7)"
+    ),
+    "began": ModelSpec(
+        _began, "mnist", "BEGAN, Berthelot et al.'s autoencoder discriminator and k_t equilibrium (section 8)"
     ),
     "vae": ModelSpec(_vae, "mnist", "the variational autoencoder, conv, 16-D latent, Bernoulli pixels (section 3)"),
     "pixelcnn": ModelSpec(_pixelcnn, "mnist", "PixelCNN, masked convolutions, exact likelihood of binary pixels (section 4)"),

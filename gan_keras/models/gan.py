@@ -586,8 +586,8 @@ class GAN(GenerativeModel):
             return objective_of(loss, network, optimizer), values
 
         values = descend(objective, network, optimizer)
-        for regularizer in self.regularizers:
-            for variable, value in regularizer.state_updates(network):
+        for term in (self.loss_terms, *self.regularizers):
+            for variable, value in term.state_updates(network, values):
                 variable.assign(value)
         self.track(values)
 
