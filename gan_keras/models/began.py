@@ -27,16 +27,20 @@ Defaults are the paper's: z uniform in [-1, 1]^64, a 64-dimensional code
 (the top of the paper's [5e-5, 1e-4]; it halves the rate when M_global
 stalls, which `keras.callbacks.ReduceLROnPlateau(monitor="M_global", mode="min",
 factor=0.5)` does for both networks). The paper gives no Adam betas; beta_1 =
-0.5 is the common re-implementations' (and DCGAN's) choice. One change: both
-decoders end with tanh, since every image of this package lives in [-1, 1]
-(the paper's last convolution is linear).
+0.5 is the common re-implementations' (and DCGAN's) choice. One change: the
+generator ends with tanh, since every image of this package lives in [-1, 1];
+D's decoder keeps the paper's linear last convolution. (With tanh there too,
+the L1 loss keeps pushing MNIST's -1 background pixels into tanh's flat tail
+until every gradient through it vanishes: tried, D's reconstructions stuck at
+blank images, L(x) = 0.263, and G with them.)
 """
 
 import keras
-from keras import layers
+import numpy as np
+from keras import layers, ops
 
 from gan_keras._checks import check_positive_int
-from gan_keras.models._common import MNIST_SHAPE, check_image_shape
+from gan_keras.models._common import MNIST_SHAPE, check_image_shape, check_images
 from gan_keras.models.gan import GAN
 from gan_keras.objectives import BoundaryEquilibriumLoss
 
@@ -68,7 +72,7 @@ def _conv(filters, strides=1, name=None):
     return layers.Conv2D(filters, 3, strides=strides, padding="same", activation="elu", name=name)
 
 
-def _decoder_layers(image_shape, filters, prefix):
+def _decoder_layers(image_shape, filters, prefix, output_activation):
     """The paper's decoder (Figure 1, left): a linear map of the code to
     s x s x n maps, then at each scale two 3x3 convolutions and a
     nearest-neighbour upsampling, and a last 3x3 convolution to the image."""
@@ -81,7 +85,7 @@ def _decoder_layers(image_shape, filters, prefix):
         stack += [_conv(filters, name=f"{prefix}_conv{scale}a"), _conv(filters, name=f"{prefix}_conv{scale}b")]
         if scale < halvings:
             stack.append(layers.UpSampling2D(2, interpolation="nearest", name=f"{prefix}_upsample{scale}"))
-    stack.append(layers.Conv2D(image_shape[-1], 3, padding="same", activation="tanh", name=f"{prefix}_image"))
+    stack.append(layers.Conv2D(image_shape[-1], 3, padding="same", activation=output_activation, name=f"{prefix}_image"))
     return stack
 
 
@@ -110,7 +114,7 @@ def began_generator(latent_dim=LATENT_DIM, image_shape=MNIST_SHAPE, filters=FILT
     check_positive_int("filters", filters)
     image_shape = check_image_shape(image_shape)
     return keras.Sequential(
-        [keras.Input(shape=(latent_dim,), name="z"), *_decoder_layers(image_shape, filters, "decoder")],
+        [keras.Input(shape=(latent_dim,), name="z"), *_decoder_layers(image_shape, filters, "decoder", "tanh")],
         name="began_generator",
     )
 
@@ -142,7 +146,8 @@ def began_discriminator(image_shape=MNIST_SHAPE, filters=FILTERS, code_dim=CODE_
             encoder.append(_conv(filters * (scale + 2), strides=2, name=f"encoder_downsample{scale}"))
     encoder += [layers.Flatten(name="encoder_flatten"), layers.Dense(code_dim, name="encoder_code")]
     return keras.Sequential(
-        [keras.Input(shape=image_shape, name="image"), *encoder, *_decoder_layers(image_shape, filters, "decoder")],
+        [keras.Input(shape=image_shape, name="image"), *encoder,
+         *_decoder_layers(image_shape, filters, "decoder", output_activation=None)],
         name="began_discriminator",
     )
 
@@ -200,5 +205,10 @@ class BEGAN(GAN):
         }
 
     def reconstruct(self, images, batch_size=256):
-        """D(images): the discriminator's reconstructions, float32 NumPy."""
-        return self.discriminator.predict(images, batch_size=batch_size, verbose=0)
+        """D(images): the discriminator's reconstructions (float32 NumPy), in
+        inference mode, `batch_size` images per call."""
+        images = check_images(images, self.image_shape)
+        return np.concatenate([
+            ops.convert_to_numpy(self.discriminator(images[start : start + batch_size], training=False))
+            for start in range(0, len(images), batch_size)
+        ])

@@ -31,7 +31,9 @@ def test_the_networks_follow_the_papers_rules():
         assert kinds <= {"Dense", "Reshape", "Conv2D", "UpSampling2D", "Flatten"}
         convolutions = [layer for layer in network.layers if isinstance(layer, keras.layers.Conv2D)]
         assert all(layer.kernel_size == (3, 3) for layer in convolutions)
-        assert [layer.activation.__name__ for layer in convolutions] == ["elu"] * (len(convolutions) - 1) + ["tanh"]
+        # tanh on G's images (in [-1, 1]); D's reconstruction linear, as in the paper
+        last = "tanh" if network is generator else "linear"
+        assert [layer.activation.__name__ for layer in convolutions] == ["elu"] * (len(convolutions) - 1) + [last]
         assert all(layer.interpolation == "nearest" for layer in network.layers
                    if isinstance(layer, keras.layers.UpSampling2D))
     # the docstring's layer table (filters = 32, 28x28x1)
@@ -81,6 +83,12 @@ def test_fit_shows_the_equilibrium_and_saves(tiny_images, tmp_path):
     began.compile()
     loaded = check_fit_save_load_generate(began, tiny_images, METRICS, tmp_path)
     assert loaded.loss_terms.gamma == 0.7 and k_of(loaded) == k_of(began)
+    images = np.asarray(next(iter(tiny_images)))
+    reconstructions = began.reconstruct(images, batch_size=5)  # four calls of 5, 5, 5 and 1
+    assert reconstructions.shape == images.shape and reconstructions.dtype == np.float32
+    np.testing.assert_allclose(reconstructions, keras.ops.convert_to_numpy(began.discriminator(images)), atol=1e-5)
+    with pytest.raises(ValueError, match="Expected images of shape \\(N, 28, 28, 1\\)"):
+        began.reconstruct(images[..., 0])
 
 
 def test_k_follows_the_proportional_control_of_each_step(tiny_images):
