@@ -23,6 +23,14 @@
 * `MinibatchDiscrimination`, `VirtualBatchNormalization` (with
   `PrependReferenceBatch` / `DropReferenceBatch`): two of the "improved
   techniques for training GANs" of Salimans et al. 2016, sections 3.2 and 3.5.
+* `EqualizedDense`, `EqualizedConv2D`, `PixelNormalization`,
+  `MinibatchStandardDeviation`, `FadeIn`: the pieces of progressive growing
+  (Karras et al. 2018, "Progressive Growing of GANs for Improved Quality,
+  Stability, and Variation", sections 2-4): weights stored as N(0, 1) and
+  scaled by He's constant at run time, each pixel's feature vector scaled to
+  unit length, the batch's standard deviation as one more feature map for D,
+  and the blend of a new, higher-resolution block with the upsampled output of
+  the old one.
 """
 
 import keras
@@ -32,11 +40,16 @@ from keras import ops
 __all__ = [
     "DiagonalBiLSTM",
     "DropReferenceBatch",
+    "EqualizedConv2D",
+    "EqualizedDense",
+    "FadeIn",
     "GatedPixelCNNBlock",
     "GaussianSampling",
     "MaskedConv2D",
     "Maxout",
     "MinibatchDiscrimination",
+    "MinibatchStandardDeviation",
+    "PixelNormalization",
     "PrependReferenceBatch",
     "RowLSTM",
     "VirtualBatchNormalization",
@@ -733,3 +746,166 @@ class Maxout(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "units": self.units, "pieces": self.pieces}
+
+
+# --------------------------------------------------------------------------- #
+# Progressive growing (ProGAN)
+# --------------------------------------------------------------------------- #
+def _he_scale(fan_in, gain):
+    return float(gain) / float(np.sqrt(fan_in))
+
+
+@keras.saving.register_keras_serializable(package="gan_keras")
+class EqualizedDense(keras.layers.Dense):
+    """A `Dense` layer with ProGAN's equalised learning rate (Karras et al.
+    2018, section 4.1).
+
+    The kernel is stored as N(0, 1) draws and multiplied at run time by He's
+    constant c = gain / sqrt(fan_in); the bias starts at 0. Adam's step is
+    about the same size for every weight, so scaling the weights in the
+    forward pass (not at initialisation) makes every layer learn at the same
+    speed, whatever its fan-in.
+
+    Args:
+        units: as for `Dense`.
+        gain: sqrt(2) (He, for LeakyReLU/ReLU layers); 1 for a linear output.
+        **kwargs: as for `Dense`, except the initialisers, which are fixed.
+    """
+
+    def __init__(self, units, gain=np.sqrt(2.0), **kwargs):
+        kwargs.pop("kernel_initializer", None)
+        kwargs.pop("bias_initializer", None)
+        super().__init__(units, kernel_initializer=keras.initializers.RandomNormal(0.0, 1.0),
+                         bias_initializer="zeros", **kwargs)
+        self.gain = float(gain)
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        self.scale = _he_scale(input_shape[-1], self.gain)
+
+    def call(self, inputs, training=None):
+        outputs = ops.matmul(inputs, self.kernel * self.scale)
+        if self.bias is not None:
+            outputs = ops.add(outputs, self.bias)
+        return self.activation(outputs) if self.activation is not None else outputs
+
+    def get_config(self):
+        return {**super().get_config(), "gain": self.gain}
+
+
+@keras.saving.register_keras_serializable(package="gan_keras")
+class EqualizedConv2D(keras.layers.Conv2D):
+    """A `Conv2D` layer with ProGAN's equalised learning rate: the kernel is
+    stored as N(0, 1) draws and multiplied at run time by
+    c = gain / sqrt(kernel_height * kernel_width * input_channels)
+    (see `EqualizedDense`)."""
+
+    def __init__(self, filters, kernel_size, gain=np.sqrt(2.0), **kwargs):
+        kwargs.pop("kernel_initializer", None)
+        kwargs.pop("bias_initializer", None)
+        kwargs.setdefault("padding", "same")
+        super().__init__(filters, kernel_size, kernel_initializer=keras.initializers.RandomNormal(0.0, 1.0),
+                         bias_initializer="zeros", **kwargs)
+        self.gain = float(gain)
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        self.scale = _he_scale(int(np.prod(self.kernel_size)) * input_shape[-1], self.gain)
+
+    def convolution_op(self, inputs, kernel):
+        return super().convolution_op(inputs, kernel * self.scale)
+
+    def get_config(self):
+        return {**super().get_config(), "gain": self.gain}
+
+
+@keras.saving.register_keras_serializable(package="gan_keras")
+class PixelNormalization(keras.layers.Layer):
+    """ProGAN's pixelwise feature vector normalisation (Karras et al. 2018,
+    section 4.2): ``b = a / sqrt(mean over channels of a^2 + epsilon)`` at
+    every pixel, so each pixel's feature vector has unit mean square. Used in
+    the generator after every convolution, instead of BatchNorm: it keeps the
+    signal from escalating without coupling the images of a batch."""
+
+    def __init__(self, epsilon=1e-8, **kwargs):
+        super().__init__(**kwargs)
+        self.epsilon = float(epsilon)
+
+    def call(self, inputs):
+        return inputs * ops.rsqrt(ops.mean(ops.square(inputs), axis=-1, keepdims=True) + self.epsilon)
+
+    def get_config(self):
+        return {**super().get_config(), "epsilon": self.epsilon}
+
+
+@keras.saving.register_keras_serializable(package="gan_keras")
+class MinibatchStandardDeviation(keras.layers.Layer):
+    """ProGAN's minibatch standard deviation (Karras et al. 2018, section 3):
+    one more feature map for D holding how much the images of the batch vary.
+
+    Over groups of `group_size` images: the standard deviation of every
+    feature at every pixel across the group, averaged over features and
+    pixels into one number per group, is appended to each of the group's
+    images as a constant feature map. A generator that makes too similar
+    images gives D a low value to catch it by. `group_size=None` takes the
+    whole batch as one group (the paper's description; its code uses groups
+    of 4). The batch size must be a multiple of the group size. Real and fake
+    images must come in separate batches (`couples_batch`).
+
+    Input: (batch, H, W, C). Output: (batch, H, W, C + 1).
+    """
+
+    couples_batch = True
+
+    def __init__(self, group_size=4, epsilon=1e-8, **kwargs):
+        super().__init__(**kwargs)
+        if group_size is not None and (not isinstance(group_size, int) or group_size < 2):
+            raise ValueError(f"Invalid value for argument `group_size`. Expected an int >= 2 or None (the whole "
+                             f"batch). Received: group_size={group_size!r}")
+        self.group_size, self.epsilon = group_size, float(epsilon)
+
+    def call(self, images):
+        batch = ops.shape(images)[0]
+        if self.group_size is None:
+            group = batch
+        elif isinstance(batch, int):  # a static batch size (JAX, or a fixed-size TensorFlow batch)
+            group = min(self.group_size, batch)
+        else:
+            group = ops.minimum(self.group_size, batch)
+        height, width, channels = images.shape[1:]
+        grouped = ops.reshape(images, (group, -1, height, width, channels))  # image i is in group i mod G's column
+        variance = ops.mean(ops.square(grouped - ops.mean(grouped, axis=0, keepdims=True)), axis=0)
+        spread = ops.mean(ops.sqrt(variance + self.epsilon), axis=(1, 2, 3))  # one value per group
+        maps = ops.tile(ops.reshape(spread, (1, -1, 1, 1, 1)), (group, 1, height, width, 1))
+        return ops.concatenate([images, ops.cast(ops.reshape(maps, (-1, height, width, 1)), images.dtype)], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], input_shape[-1] + 1)
+
+    def get_config(self):
+        return {**super().get_config(), "group_size": self.group_size, "epsilon": self.epsilon}
+
+
+@keras.saving.register_keras_serializable(package="gan_keras")
+class FadeIn(keras.layers.Layer):
+    """ProGAN's fade-in (Karras et al. 2018, section 2, Figure 2):
+    ``(1 - alpha) * old + alpha * new``, where `old` is the previous
+    resolution's output brought to the new size and `new` the output of the
+    block just added. alpha rises from 0 to 1 while the new block is faded in
+    (`gan_keras.callbacks` schedules it); it is a non-trainable variable of
+    the layer, saved with the model, so a run resumes with its alpha.
+
+    Call with `[old, new]`, two tensors of one shape.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.alpha = self.add_weight(shape=(), initializer="zeros", trainable=False, name="alpha")
+
+    def call(self, inputs):
+        old, new = inputs
+        alpha = ops.cast(self.alpha, old.dtype)
+        return (1.0 - alpha) * old + alpha * new
+
+    def compute_output_shape(self, input_shapes):
+        return input_shapes[0]

@@ -256,3 +256,73 @@ def test_diagonal_bilstm_weights_shape_and_config():
     assert (type(restored), restored.units, restored.name) == (DiagonalBiLSTM, 3, "diagonal")
     with pytest.raises(ValueError, match="Invalid value for argument `units`. Expected a positive int. Received: units=0"):
         DiagonalBiLSTM(0)
+
+
+# --------------------------------------------------------------------------- #
+# Progressive growing (Karras et al. 2018)
+# --------------------------------------------------------------------------- #
+from gan_keras.layers import (  # noqa: E402
+    EqualizedConv2D,
+    EqualizedDense,
+    FadeIn,
+    MinibatchStandardDeviation,
+    PixelNormalization,
+)
+
+
+def test_equalized_layers_store_unit_normal_weights_and_scale_them_by_he_at_run_time():
+    inputs = np.random.default_rng(0).normal(size=(4, 6, 6, 32)).astype("float32")
+    convolution = EqualizedConv2D(256, 3)
+    outputs = ops.convert_to_numpy(convolution(inputs))
+    kernel = ops.convert_to_numpy(convolution.kernel)
+    assert abs(kernel.std() - 1.0) < 0.02 and abs(kernel.mean()) < 0.02  # stored: N(0, 1)
+    assert convolution.scale == pytest.approx(np.sqrt(2.0) / np.sqrt(3 * 3 * 32))
+    plain = keras.layers.Conv2D(256, 3, padding="same")
+    plain.build(inputs.shape)
+    plain.set_weights([kernel * np.sqrt(2.0 / (9 * 32)), ops.convert_to_numpy(convolution.bias)])
+    np.testing.assert_allclose(outputs, ops.convert_to_numpy(plain(inputs)), rtol=1e-4, atol=1e-4)
+
+    dense = EqualizedDense(512, gain=1.0)
+    features = inputs.reshape(4, -1)
+    outputs = ops.convert_to_numpy(dense(features))
+    kernel = ops.convert_to_numpy(dense.kernel)
+    assert abs(kernel.std() - 1.0) < 0.01 and dense.scale == pytest.approx(1.0 / np.sqrt(6 * 6 * 32))
+    np.testing.assert_allclose(outputs, features @ (kernel / np.sqrt(6 * 6 * 32)), rtol=1e-4, atol=1e-4)
+    for layer in (convolution, dense):
+        clone = type(layer).from_config(layer.get_config())
+        assert clone.gain == layer.gain and type(clone.kernel_initializer).__name__ == "RandomNormal"
+
+
+def test_pixel_normalization_gives_unit_mean_square_per_pixel():
+    features = np.random.default_rng(1).normal(3.0, 5.0, size=(2, 4, 4, 16)).astype("float32")
+    normalized = ops.convert_to_numpy(PixelNormalization()(features))
+    np.testing.assert_allclose(np.mean(normalized**2, axis=-1), 1.0, rtol=1e-5)
+    # each pixel's vector keeps its direction
+    np.testing.assert_allclose(normalized / normalized[..., :1], features / features[..., :1], rtol=1e-4)
+
+
+@pytest.mark.parametrize("group_size", [None, 2, 4])
+def test_minibatch_standard_deviation_appends_the_mean_standard_deviation(group_size):
+    images = np.random.default_rng(2).normal(size=(8, 3, 3, 5)).astype("float32")
+    outputs = ops.convert_to_numpy(MinibatchStandardDeviation(group_size=group_size)(images))
+    assert outputs.shape == (8, 3, 3, 6)
+    np.testing.assert_array_equal(outputs[..., :5], images)
+    group = 8 if group_size is None else group_size
+    for image in range(8):
+        members = [i for i in range(8) if i % (8 // group) == image % (8 // group)]  # the code's grouping
+        expected = np.sqrt(images[members].var(axis=0) + 1e-8).mean()
+        np.testing.assert_allclose(outputs[image, ..., 5], expected, rtol=1e-5)
+    assert MinibatchStandardDeviation.couples_batch
+    with pytest.raises(ValueError, match="Expected an int >= 2 or None"):
+        MinibatchStandardDeviation(group_size=1)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.5, 1.0])
+def test_fade_in_blends_the_upsampled_old_output_with_the_new_one(alpha):
+    low = np.random.default_rng(3).normal(size=(2, 4, 4, 1)).astype("float32")
+    high = np.random.default_rng(4).normal(size=(2, 8, 8, 1)).astype("float32")
+    upsampled = keras.layers.UpSampling2D(2)(low)
+    fade = FadeIn()
+    fade.alpha.assign(alpha)
+    blended = ops.convert_to_numpy(fade([upsampled, high]))
+    np.testing.assert_allclose(blended, (1 - alpha) * np.repeat(np.repeat(low, 2, 1), 2, 2) + alpha * high, atol=1e-6)
