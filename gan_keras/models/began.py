@@ -19,8 +19,9 @@ Course section 8. Read top to bottom:
    paper's lower bound on a Wasserstein distance between them), so no
    Lipschitz constraint is needed. k_t, a proportional controller, keeps
    E[L(G(z))] = gamma E[L(x)]: gamma in (0, 1] trades diversity (high gamma)
-   for sharpness (low gamma). M_global = L(x) + |gamma L(x) - L(G(z))|
-   measures convergence: it falls as the samples improve.
+   for sharpness (low gamma). M_global = L(x) + |gamma L(x) - L(G(z))| is
+   the paper's measure of convergence, which it finds falling as the samples
+   improve.
 
 Defaults are the paper's: z uniform in [-1, 1]^64, a 64-dimensional code
 (N_z = N_h = 64), lambda_k = 0.001, k_0 = 0, Adam with learning rate 1e-4
@@ -49,8 +50,8 @@ __all__ = ["BEGAN", "began_discriminator", "began_generator", "began_scales"]
 # The paper's sizes: N_z = N_h = 64 (its section 4.1).
 LATENT_DIM = 64
 CODE_DIM = 64
-# n, the width of the convolutions. The paper's CelebA models are wider; for
-# MNIST-sized images 32 keeps a CPU lesson to minutes (the registry's choice).
+# n, the width of the convolutions. The registry takes 32 for MNIST-sized
+# images, to fit a CPU.
 FILTERS = 64
 
 
