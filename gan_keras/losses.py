@@ -238,7 +238,8 @@ def began_equilibrium_update(k, real_loss, fake_loss, gamma=0.5, lambda_k=0.001)
 def began_convergence_measure(real_loss, fake_loss, gamma=0.5):
     """BEGAN's global convergence measure (section 3.4.1):
     ``M_global = L(x) + |gamma L(x) - L(G(z))|``: low when D reconstructs real
-    images well and the equilibrium holds; it falls as the samples improve."""
+    images well and the equilibrium holds (the paper finds it falling as the
+    samples improve)."""
     return real_loss + ops.abs(gamma * real_loss - fake_loss)
 
 
