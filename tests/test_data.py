@@ -85,8 +85,21 @@ def test_offline_use_is_announced_once_with_the_count(monkeypatch):
 
 
 def test_a_dataset_without_offline_copy_fails_with_the_choices(tmp_path):
-    with pytest.raises(data.DatasetUnavailableError, match=r"'cifar10'.*available offline: mnist, digits"):
+    with pytest.raises(data.DatasetUnavailableError, match=r"'cifar10'.*available offline: mnist, mnist32, digits"):
         data.load_dataset("cifar10", offline=True, data_dir=str(tmp_path))
+
+
+def test_mnist32_is_mnist_padded_with_background_to_32x32():
+    small, labels = data.load_arrays("mnist", "test", offline=True)
+    padded, padded_labels = data.load_arrays("mnist32", "test", offline=True)
+    assert padded.shape == (500, 32, 32, 1) and padded.dtype == np.uint8
+    np.testing.assert_array_equal(padded[:, 2:30, 2:30], small)
+    np.testing.assert_array_equal(labels, padded_labels)
+    border = np.ones((32, 32), bool)
+    border[2:30, 2:30] = False
+    assert not padded[:, border].any()  # black, as MNIST's own background
+    batch = next(iter(data.load_batches("mnist32", batch_size=8, seed=0, offline=True)))
+    assert tuple(batch.shape) == (8, 32, 32, 1) and float(np.min(batch)) == -1.0
 
 
 def test_resizing_the_offline_copy():
@@ -123,7 +136,7 @@ def test_network_probe_is_bounded_in_time_and_cached(monkeypatch):
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"name": "imagenet"}, r"Unknown dataset 'imagenet'. Expected one of: mnist, fashion_mnist"),
+        ({"name": "imagenet"}, r"Unknown dataset 'imagenet'. Expected one of: mnist, mnist32, fashion_mnist"),
         ({"name": "mnist", "split": "validation"}, r"Invalid split 'validation' for dataset 'mnist'. Expected one of \['train', 'test'\]"),
         ({"name": "mnist", "batch_size": 0}, r"Expected a positive integer. Received: batch_size=0"),
         ({"name": "mnist", "batch_size": 2.5}, r"Received: batch_size=2.5"),
@@ -147,6 +160,7 @@ def test_celeb_a_has_no_labels_to_give():
     "name, split, kwargs, shape",
     [
         ("mnist", "train", {}, (4, 28, 28, 1)),
+        ("mnist32", "test", {}, (4, 32, 32, 1)),
         ("fashion_mnist", "test", {}, (4, 28, 28, 1)),
         ("cifar10", "train[:50%]", {}, (4, 32, 32, 3)),
         ("celeb_a", "validation", {}, (4, 64, 64, 3)),

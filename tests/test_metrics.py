@@ -286,6 +286,13 @@ def test_noise_scores_far_below_real_digits(classifier, real_test_digits):
     assert noisy["recall"] == 0.0 and real["recall"] > 0.8
 
 
+def test_digits_padded_to_32x32_are_scored_on_their_central_28x28(classifier, real_test_digits):
+    images, _ = real_test_digits
+    padded = np.pad(images, ((0, 0), (2, 2), (2, 2), (0, 0)), constant_values=-1.0)  # "mnist32"
+    assert metrics.evaluate_mnist_samples(padded[::2], padded[1::2], classifier=classifier) == \
+        metrics.evaluate_mnist_samples(images[::2], images[1::2], classifier=classifier)
+
+
 def test_mnist_metrics_refuse_other_image_shapes(classifier):
     with pytest.raises(ValueError, match=r"\(N, 28, 28, 1\).*Received shape \(4, 32, 32, 3\)"):
         metrics.evaluate_mnist_samples(np.zeros((4, 32, 32, 3)), np.zeros((4, 28, 28, 1)), classifier=classifier)

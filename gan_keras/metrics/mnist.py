@@ -79,10 +79,12 @@ def load_mnist_classifier(weights_path=MNIST_CLASSIFIER_WEIGHTS):
 
 def _features_and_probabilities(classifier, images, batch_size=500, what="images"):
     images = np.asarray(images)
+    if images.ndim == 4 and images.shape[1:] == (32, 32, 1):  # "mnist32": MNIST padded by 2 a side
+        images = images[:, 2:-2, 2:-2]
     if images.ndim != 4 or images.shape[1:] != (28, 28, 1):
         raise ValueError(
-            "The MNIST metrics take images of shape (N, 28, 28, 1) in [-1, 1]. "
-            f"Received shape {images.shape}."
+            "The MNIST metrics take images of shape (N, 28, 28, 1) in [-1, 1] (or (N, 32, 32, 1), MNIST padded "
+            f"to 32x32, whose central 28x28 they compare). Received shape {images.shape}."
         )
     check_model_range(images, what)
     images = images.astype("float32")

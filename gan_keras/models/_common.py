@@ -263,6 +263,19 @@ class GenerativeModel(keras.Model):
             if f"seed_state_{index}" in store:  # files saved before the states were
                 state.assign(store[f"seed_state_{index}"])
 
+    # A model whose networks change during a run (ProGAN grows them) says
+    # where one `fit()` must end and readies itself for the next; the command
+    # line and `ProGAN.fit_progressively` ask every model.
+    def plan_training(self, total_steps):
+        """Fits the model's training schedule to a new run of `total_steps` batches (most models have none)."""
+
+    def training_breaks(self):
+        """The steps of a run at which training must pause between two `fit()` calls (none for most models)."""
+        return ()
+
+    def prepare_to_train(self, step):
+        """Readies the model to train on from step `step` of its run (nothing to do for most models)."""
+
     def train_step(self, *args):
         return backend.stateful_step(self, self._train_batch_and_count, args, training=True)
 

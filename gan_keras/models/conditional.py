@@ -26,7 +26,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from gan_keras._checks import check_positive_int
+from gan_keras._checks import check_number, check_positive_int
 from gan_keras.layers import Maxout
 from gan_keras.models._common import MNIST_SHAPE, check_image_shape, images_of
 from gan_keras.models.dcgan import dcgan_discriminator, dcgan_generator
@@ -305,9 +305,7 @@ class InfoGAN(GAN):
         if int(discriminator.outputs[1].shape[-1]) != code_size:
             raise ValueError(f"Q must output {num_categories} category logits and {num_continuous} continuous means "
                              f"({code_size} values). Received: {int(discriminator.outputs[1].shape[-1])}")
-        if isinstance(info_weight, bool) or not isinstance(info_weight, (int, float)) or info_weight < 0:
-            raise ValueError(f"Invalid value for argument `info_weight`. Expected a number >= 0. "
-                             f"Received: info_weight={info_weight!r}")
+        check_number("info_weight", info_weight, "a number >= 0", lambda value: value >= 0)
         # lambda * L_I joins both networks' objectives as a regulariser.
         self.information = MutualInformation(num_categories, num_continuous, weight=info_weight, name="information")
         regularizers = [r for r in kwargs.pop("regularizers", ()) if not isinstance(r, MutualInformation)]
