@@ -87,18 +87,26 @@ def _side(level):
     return FIRST_SIDE * 2**level
 
 
+# Both resamplings are a reshape and a broadcast or a mean: cheap to
+# differentiate twice, as the gradient penalty does (TensorFlow's pooling and
+# repeat ops made a CPU step several times slower there).
 def _upsample(images, factor):
     """Nearest-neighbour upsampling by an integer factor."""
     if factor == 1:
         return images
-    return ops.repeat(ops.repeat(images, factor, axis=1), factor, axis=2)
+    _, height, width, channels = images.shape
+    blocks = ops.broadcast_to(images[:, :, None, :, None, :],
+                              (ops.shape(images)[0], height, factor, width, factor, channels))
+    return ops.reshape(blocks, (-1, height * factor, width * factor, channels))
 
 
 def _downsample(images, factor):
     """Average pooling by an integer factor (the paper's downscaling)."""
     if factor == 1:
         return images
-    return ops.average_pool(images, pool_size=factor, strides=factor, padding="valid")
+    _, height, width, channels = images.shape
+    blocks = ops.reshape(images, (-1, height // factor, factor, width // factor, factor, channels))
+    return ops.mean(blocks, axis=(2, 4))
 
 
 def _leaky(x):
@@ -389,7 +397,9 @@ class ProGAN(GAN):
 
     The schedule: phase 0 trains at 4x4 for `stable_steps`; each later phase
     fades its new resolution in over `fade_steps` (alpha 0 -> 1) and then
-    trains `stable_steps` at it. The last phase may go on for as long as
+    trains `stable_steps` at it. Networks built at a later phase start there
+    with alpha 1 (e.g. `phase=3`: trained directly at 32x32, the paper's
+    comparison without growing). The last phase may go on for as long as
     `fit()` is asked to. The paper uses 800k images for each (50,000 steps at
     its batch size of 16).
 
@@ -406,8 +416,8 @@ class ProGAN(GAN):
     Example:
 
     ```python
-    progan = ProGAN(progan_generator(image_shape=(32, 32, 1), max_filters=128),
-                    progan_discriminator((32, 32, 1), max_filters=128),
+    progan = ProGAN(progan_generator(image_shape=(32, 32, 1), filter_base=256, max_filters=64),
+                    progan_discriminator((32, 32, 1), filter_base=256, max_filters=64),
                     stable_steps=1000, fade_steps=1000, seed=0)
     progan.compile()
     progan.fit_progressively(gan_keras.data.load_batches("mnist32", batch_size=64), steps_per_epoch=500)
@@ -440,8 +450,12 @@ class ProGAN(GAN):
         # alpha is computed from them in every step, so it survives saving.
         self.steps_done = self.add_weight(shape=(), dtype="int32", initializer="zeros", trainable=False,
                                           name="steps_done")
-        self.phase_start_step = self.add_weight(shape=(), dtype="int32", initializer="zeros", trainable=False,
-                                                name="phase_start_step")
+        # Networks built at a phase above 0 start there with their top block
+        # fully in (alpha 1: training directly at that resolution); only
+        # grow_to() fades a block in.
+        already_faded = -self.fade_steps if self.phase > 0 else 0
+        self.phase_start_step = self.add_weight(shape=(), dtype="int32", trainable=False, name="phase_start_step",
+                                                initializer=keras.initializers.Constant(already_faded))
         self.trackers["alpha"] = keras.metrics.Mean(name="alpha")
 
     @property

@@ -56,11 +56,11 @@ def test_the_widths_are_the_papers():
     # the registry's CPU widths for MNIST padded to 32x32
     progan = build_model("progan", (32, 32, 1), seed=0)
     generator, discriminator = progan.growing_networks
-    assert [generator.filters(level) for level in range(4)] == [128, 128, 128, 64]
+    assert [generator.filters(level) for level in range(4)] == [64, 64, 32, 16]
     assert [layer.filters for layer in generator.to_images] == [1] * 4
-    assert [layer.filters for layer in discriminator.from_images] == [128, 128, 128, 64]
+    assert [layer.filters for layer in discriminator.from_images] == [64, 64, 32, 16]
     assert [(block.first.filters, block.second.filters) for block in discriminator.blocks] == [
-        (128, 128), (128, 128), (64, 128)]
+        (64, 64), (32, 64), (16, 32)]
 
 
 def test_every_layer_has_an_equalised_learning_rate_and_g_normalises_every_pixel():
@@ -158,6 +158,14 @@ def test_fitting_through_the_phases_fades_alpha_in_linearly(tmp_path):
     # more fit() goes on at the last phase with alpha 1
     progan.fit(images(16), batch_size=16, epochs=1, verbose=0)
     assert progan.phase == 2 and float(numpy(progan.growing_networks[0].fade.alpha)) == 1.0
+
+
+def test_networks_built_at_a_later_phase_train_there_without_a_fade():
+    progan = small_progan(phase=2)
+    progan.compile()
+    assert float(numpy(progan.alpha())) == 1.0
+    history = progan.fit(images(32), batch_size=16, epochs=1, verbose=0).history
+    assert history["alpha"] == [1.0] and progan.phase == 2
 
 
 def test_the_real_images_fade_between_resolutions_as_the_fakes_do():
