@@ -36,8 +36,8 @@ __all__ = [
     "input_gradients",
     "run_if",
     "stateful_step",
-    "unrolled_loops_compile_slowly",
     "value_and_gradients",
+    "xla_is_slow_for_loops_and_conditions",
 ]
 
 
@@ -66,23 +66,19 @@ def has_gpu():
     return False
 
 
-def unrolled_loops_compile_slowly():
-    """Whether XLA makes a step with a long unrolled Python loop (the PixelRNN
-    layers) slower than running it without XLA: measured true for TensorFlow
-    on a CPU (a Diagonal BiLSTM step 3.1 s with XLA, 0.54 s without), false for
-    JAX on a CPU (without jit JAX runs op by op: a Row LSTM step 1.6-1.8 s
-    against 0.6 s with jit), and not measured on a GPU (XLA kept on there)."""
-    return _backend() == "tensorflow" and not has_gpu()
+def xla_is_slow_for_loops_and_conditions():
+    """Whether XLA makes a step slower than running it without XLA when the
+    step holds a long unrolled Python loop or an update under `run_if`.
 
-
-def conditional_updates_compile_slowly():
-    """Whether XLA makes a step slower when part of it runs under `run_if` (a
-    generator update after every k-th critic update): measured true for
-    TensorFlow on a CPU, where XLA's convolutions inside a `tf.cond` are slow
-    (DCGAN networks, batch 64, 2 cores: a WGAN critic step 293 ms with XLA and
-    57 ms without, a WGAN-GP step 290 ms and 88 ms; the DCGAN step, with no
-    condition, 110 ms with XLA and 146 ms without). False for JAX, which
-    without jit runs op by op, and not measured on a GPU (XLA kept on there)."""
+    Measured true for TensorFlow on a CPU, where XLA's CPU convolutions are
+    slow inside a `tf.cond` and on long unrolled graphs: a Diagonal BiLSTM
+    step took 3.1 s with XLA and 0.54 s without; with DCGAN's networks at
+    batch 64 on 2 cores, a WGAN critic step 293 ms with XLA and 57 ms without
+    and a WGAN-GP step 290 ms and 88 ms (the DCGAN step, with no condition,
+    110 ms with XLA and 146 ms without). False for JAX on a CPU, which without
+    jit runs op by op (a Row LSTM step 1.6-1.8 s against 0.6 s with jit), and
+    not measured on a GPU (XLA kept on there).
+    """
     return _backend() == "tensorflow" and not has_gpu()
 
 

@@ -477,8 +477,8 @@ class GAN(GenerativeModel):
         """XLA (the package default), except with k > 1 discriminator updates
         per generator update on TensorFlow on a CPU: there the generator's
         update runs under a condition, which XLA makes several times slower
-        (`gan_keras.backend.conditional_updates_compile_slowly`)."""
-        if self.discriminator_steps > 1 and backend.conditional_updates_compile_slowly():
+        (`gan_keras.backend.xla_is_slow_for_loops_and_conditions`)."""
+        if self.discriminator_steps > 1 and backend.xla_is_slow_for_loops_and_conditions():
             return False
         return default_jit_compile()
 

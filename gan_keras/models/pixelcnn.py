@@ -477,6 +477,6 @@ class PixelRNN(PixelCNN):
         and 0.54 s without, one Row LSTM step 1.0-1.2 s with and 0.38 s
         without; with JAX, which without jit runs op by op, a Row LSTM step
         took 0.6 s with jit and 1.6-1.8 s without
-        (`gan_keras.backend.unrolled_loops_compile_slowly`).
+        (`gan_keras.backend.xla_is_slow_for_loops_and_conditions`).
         """
-        return not backend.unrolled_loops_compile_slowly() and default_jit_compile()
+        return not backend.xla_is_slow_for_loops_and_conditions() and default_jit_compile()

@@ -127,7 +127,7 @@ def test_each_critic_update_takes_its_own_batch():
 
 def test_n_critic_steps_compile_without_xla_only_with_tensorflow_on_a_cpu():
     # The generator's update after every 5th critic step runs under tf.cond,
-    # which XLA makes ~5x slower on a CPU (backend.conditional_updates_compile_slowly).
+    # which XLA makes ~5x slower on a CPU (backend.xla_is_slow_for_loops_and_conditions).
     tensorflow_on_cpu = keras.config.backend() == "tensorflow" and not has_gpu()
     wgan = small_gan(loss=WassersteinLoss(), discriminator_steps=5)
     wgan.compile()
