@@ -411,7 +411,9 @@ class GradientPenalty(Regularizer):
     with x_hat = eps x + (1 - eps) G(z) and eps ~ U[0, 1] drawn per sample.
 
     The gradient is taken per sample (the sum of D's outputs over the batch
-    has, for sample i, exactly D(x_hat_i)'s gradient) and its norm over all
+    has, for sample i, exactly D(x_hat_i)'s gradient, as long as D treats
+    each image on its own; behind a minibatch standard deviation, as in
+    ProGAN, it mixes each group's images, as in that paper's code) and its norm over all
     the sample's pixels (`losses.per_sample_norm`: finite, with finite
     gradients, where a gradient is zero). The progress bar shows
     `gradient_penalty`, the unweighted mean, and `gradient_norm`, the mean
