@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gan_keras.data import MNIST_PADDING
 from gan_keras.pixels import check_model_range
 from gan_keras.metrics.scores import (
     classifier_score,
@@ -79,8 +80,8 @@ def load_mnist_classifier(weights_path=MNIST_CLASSIFIER_WEIGHTS):
 
 def _features_and_probabilities(classifier, images, batch_size=500, what="images"):
     images = np.asarray(images)
-    if images.ndim == 4 and images.shape[1:] == (32, 32, 1):  # "mnist32": MNIST padded by 2 a side
-        images = images[:, 2:-2, 2:-2]
+    if images.ndim == 4 and images.shape[1:] == (32, 32, 1):  # "mnist32": MNIST padded to 32x32
+        images = images[:, MNIST_PADDING:-MNIST_PADDING, MNIST_PADDING:-MNIST_PADDING]
     if images.ndim != 4 or images.shape[1:] != (28, 28, 1):
         raise ValueError(
             "The MNIST metrics take images of shape (N, 28, 28, 1) in [-1, 1] (or (N, 32, 32, 1), MNIST padded "

@@ -158,14 +158,14 @@ class _DiscriminatorBlock(keras.layers.Layer):
 class _Growing(keras.layers.Layer):
     """What both growing networks share: their phase, and which blocks train."""
 
-    def __init__(self, image_shape, filter_base, max_filters, phase, **kwargs):
+    def __init__(self, image_shape, filter_base, max_filters, **kwargs):
         super().__init__(**kwargs)
         self.image_shape = check_image_shape(image_shape)
         self.num_levels = _levels(self.image_shape)
         check_positive_int("filter_base", filter_base)
         check_positive_int("max_filters", max_filters)
         self.filter_base, self.max_filters = int(filter_base), int(max_filters)
-        self.phase = 0
+        self.phase = 0  # the subclass calls set_phase once its blocks exist
 
     def filters(self, level):
         return progan_filters(level, self.filter_base, self.max_filters)
@@ -226,7 +226,7 @@ class ProgressiveGenerator(_Growing):
     """
 
     def __init__(self, image_shape=(32, 32, 1), filter_base=8192, max_filters=512, phase=0, **kwargs):
-        super().__init__(image_shape, filter_base, max_filters, phase, **kwargs)
+        super().__init__(image_shape, filter_base, max_filters, **kwargs)
         channels = self.image_shape[-1]
         self.normalize = PixelNormalization(name="pixel_norm")
         # The paper's code gives the first layer He's gain / 4 (its 4x4 output
@@ -294,7 +294,7 @@ class ProgressiveDiscriminator(_Growing):
 
     def __init__(self, image_shape=(32, 32, 1), filter_base=8192, max_filters=512, group_size=4, phase=0,
                  **kwargs):
-        super().__init__(image_shape, filter_base, max_filters, phase, **kwargs)
+        super().__init__(image_shape, filter_base, max_filters, **kwargs)
         self.group_size = group_size
         self.from_images = [
             EqualizedConv2D(self.filters(level), 1, name=f"from_image_{_side(level)}x{_side(level)}")
