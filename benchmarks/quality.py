@@ -186,11 +186,7 @@ def main():
         else:
             model.fit(dataset, epochs=epochs, verbose=0)
         seconds = round(time.perf_counter() - start)
-        optimizer = getattr(model, "g_optimizer", None) or model.optimizer
-        # ProGAN's optimisers start again at each phase; its step counter does not.
-        steps_done = getattr(model, "steps_done", optimizer.iterations)
-        record = {"model": name, "epochs": epochs, "batch_size": batch_size,
-                  "steps": int(keras.ops.convert_to_numpy(steps_done)),
+        record = {"model": name, "epochs": epochs, "batch_size": batch_size, "steps": model.updates_done(),
                   "seconds": seconds, "device": device, "sample_seconds": sampling_seconds(model, args.seed)}
         if getattr(model, "discriminator_steps", 1) > 1:
             record["critic_steps"] = int(model.d_optimizer.iterations)

@@ -41,7 +41,6 @@ networks, with batch 256 by default; samples.png is then a scatter plot of
 
 import argparse
 import json
-import math
 import os
 import sys
 from pathlib import Path
@@ -165,11 +164,11 @@ def _train_in(args, out):
     """`train` on a directory this process holds."""
     import keras
 
-    from gan_keras.callbacks import SampleGrid, StopAfterSteps
+    from gan_keras.callbacks import SampleGrid
     from gan_keras.data import DATASETS, ArrayBatches, batches_from_step, load_arrays, load_batches
     from gan_keras.models import MODELS, build_model
     from gan_keras.plotting import save_image_grid, save_points_plot
-    from gan_keras.runs import RunCheckpoint, RunProgress, fit_segments, read_progress
+    from gan_keras.runs import RunCheckpoint, RunProgress, fit_through_segments, read_progress
 
     checkpoint_path, history_path, info_path = out / "model.keras", out / "history.csv", out / "run.json"
     resuming = checkpoint_path.exists()
@@ -231,19 +230,18 @@ def _train_in(args, out):
     points = DATASETS[dataset_name].is_points  # a toy dataset: scatter plots of 1,000 points, not image grids
     grid = SampleGrid(num_images=1000 if points else 64, seed=seed, save_dir=out / "progress", show=False)
     try:
-        segments = fit_segments(progress.steps, target_steps, steps_per_epoch, model.training_breaks())
-        for first_epoch, segment_steps, epoch_length in segments:
-            model.prepare_to_train(progress.steps)  # ProGAN: the phase of this step
-            model.fit(
-                batches_from_step(fresh_batches(), progress.steps, segment_steps),
-                initial_epoch=first_epoch,
-                epochs=first_epoch + math.ceil(segment_steps / epoch_length),
-                steps_per_epoch=epoch_length,
-                validation_data=validation_data,
-                validation_batch_size=batch_size,
-                callbacks=[checkpoint, grid, StopAfterSteps(segment_steps)],
-                verbose=1 if sys.stdout.isatty() else 2,
-            )
+        segments = fit_through_segments(
+            model,
+            lambda start, num_steps: batches_from_step(fresh_batches(), start, num_steps),
+            progress.steps,
+            target_steps,
+            steps_per_epoch,
+            callbacks=[checkpoint, grid],
+            validation_data=validation_data,
+            validation_batch_size=batch_size,
+            verbose=1 if sys.stdout.isatty() else 2,
+        )
+        for _ in segments:
             if checkpoint.failure:
                 raise RuntimeError(
                     f"{checkpoint.failure}. The last finite checkpoint ({checkpoint.saved_steps} steps) "

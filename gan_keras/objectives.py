@@ -409,6 +409,9 @@ class GradientPenalty(Regularizer):
     """Gulrajani et al. 2017 ("Improved Training of Wasserstein GANs"), eq. 3:
     ``weight * E[(|| grad_x D(x_hat) ||_2 - 1)^2]`` on the discriminator,
     with x_hat = eps x + (1 - eps) G(z) and eps ~ U[0, 1] drawn per sample.
+    With a `target` norm gamma other than 1, ProGAN's code's form:
+    ``weight * E[(|| grad ||_2 - gamma)^2] / gamma^2``, the same penalty for a
+    critic scaled by gamma (its paper used gamma = 750 on CIFAR-10).
 
     The gradient is taken per sample (the sum of D's outputs over the batch
     has, for sample i, exactly D(x_hat_i)'s gradient, as long as D treats
@@ -417,18 +420,20 @@ class GradientPenalty(Regularizer):
     the sample's pixels (`losses.per_sample_norm`: finite, with finite
     gradients, where a gradient is zero). The progress bar shows
     `gradient_penalty`, the unweighted mean, and `gradient_norm`, the mean
-    norm (1 for the critic the penalty asks for).
+    norm divided by gamma (1 for the critic the penalty asks for).
 
     Args:
         weight: lambda (10 in the paper).
+        target: gamma, the norm asked for (1 in the paper).
         seed: seed of eps.
     """
 
     metric_names = ("gradient_penalty", "gradient_norm")
 
-    def __init__(self, weight=10.0, seed=None, **kwargs):
+    def __init__(self, weight=10.0, target=1.0, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.weight = check_number("weight", weight, "a number > 0", lambda value: value > 0)
+        self.target = check_number("target", target, "a number > 0", lambda value: value > 0)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
 
@@ -441,7 +446,7 @@ class GradientPenalty(Regularizer):
         eps = keras.random.uniform(shape, seed=self.seed_generator)
         interpolates = eps * real + (1.0 - eps) * fake
         gradients = backend.input_gradients(lambda images: step.judge_logits(images), interpolates)
-        norms = losses.per_sample_norm(gradients)
+        norms = losses.per_sample_norm(gradients) / self.target
         per_sample = (norms - 1.0) ** 2  # losses.gradient_penalty, from the norms already at hand
         return self.weight * ops.mean(per_sample), {
             "gradient_penalty": ops.mean(per_sample),
@@ -449,7 +454,7 @@ class GradientPenalty(Regularizer):
         }
 
     def get_config(self):
-        return {**super().get_config(), "weight": self.weight, "seed": self.seed}
+        return {**super().get_config(), "weight": self.weight, "target": self.target, "seed": self.seed}
 
 
 @keras.saving.register_keras_serializable(package="gan_keras")

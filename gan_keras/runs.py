@@ -283,3 +283,34 @@ def fit_segments(done_steps, target_steps, steps_per_epoch, breaks=()):
                 segments.append((done_steps // steps_per_epoch, steps, steps_per_epoch))
             done_steps += steps
     return segments
+
+
+def fit_through_segments(model, batches_from, done_steps, target_steps, steps_per_epoch, callbacks=(), **fit_arguments):
+    """Trains `model` from `done_steps` to `target_steps`: one `fit()` per
+    segment of `fit_segments` (cut at `model.training_breaks()`), the model
+    prepared for the step each begins at (`prepare_to_train`: ProGAN grows).
+
+    `batches_from(start, num_steps)` gives the batches from step `start` on
+    (`gan_keras.data.batches_from_step` of fresh batches, for an exact
+    resume). Yields each `fit()`'s History, so the caller can look at the
+    run between two segments; a segment that a callback stopped early (a
+    non-finite loss, `EarlyStopping`) is the last. The command line's
+    `train` and `ProGAN.fit_progressively` both train through this.
+    """
+    from gan_keras.callbacks import StopAfterSteps
+
+    for first_epoch, steps, epoch_length in fit_segments(done_steps, target_steps, steps_per_epoch,
+                                                         model.training_breaks()):
+        model.prepare_to_train(done_steps)
+        stop = StopAfterSteps(steps)
+        yield model.fit(
+            batches_from(done_steps, steps),
+            initial_epoch=first_epoch,
+            epochs=first_epoch + math.ceil(steps / epoch_length),
+            steps_per_epoch=epoch_length,
+            callbacks=[*callbacks, stop],
+            **fit_arguments,
+        )
+        if stop.steps_done < steps:
+            return
+        done_steps += steps

@@ -107,6 +107,11 @@ def test_gradient_penalty_is_taken_per_sample():
     assert float(values["gradient_penalty"]) == pytest.approx(per_sample.mean(), rel=1e-5)
     assert float(penalty) == pytest.approx(10 * per_sample.mean(), rel=1e-5)
     assert GradientPenalty().penalty(penalty_step(discriminator, images), object()) is None  # not for G
+    # a target norm gamma (ProGAN's code): 10 (|| grad || - gamma)^2 / gamma^2, the norm shown divided by gamma
+    penalty, values = GradientPenalty(10.0, target=0.5, seed=0).penalty(penalty_step(discriminator, images), discriminator)
+    per_sample = np.array([(3 - 0.5) ** 2, (1 - 0.5) ** 2, (0 - 0.5) ** 2]) / 0.25  # 25, 1, 1
+    assert float(penalty) == pytest.approx(10 * per_sample.mean(), rel=1e-5)
+    assert float(values["gradient_norm"]) == pytest.approx((3 + 1 + 0) / 3 / 0.5, rel=1e-5)
 
 
 class ScaledHalfSquaredNorm(keras.layers.Layer):

@@ -276,6 +276,10 @@ class GenerativeModel(keras.Model):
     def prepare_to_train(self, step):
         """Readies the model to train on from step `step` of its run (nothing to do for most models)."""
 
+    def updates_done(self):
+        """How many times the model's weights (a GAN's generator's) have been updated so far."""
+        return int(ops.convert_to_numpy(self.optimizer.iterations))
+
     def train_step(self, *args):
         return backend.stateful_step(self, self._train_batch_and_count, args, training=True)
 

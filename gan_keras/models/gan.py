@@ -556,6 +556,11 @@ class GAN(GenerativeModel):
         """(real/fake logits, auxiliary outputs or None) of D's outputs."""
         return outputs, None
 
+    def updates_done(self):
+        """How many times the generator has been updated so far (once every
+        `discriminator_steps` batches)."""
+        return int(ops.convert_to_numpy(self.g_optimizer.iterations))
+
     # ----------------------------------------------------- the training -- #
     def train_batch(self, data):
         """Algorithm 1 on one batch of real images."""

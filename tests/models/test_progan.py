@@ -155,6 +155,7 @@ def test_fitting_through_the_phases_fades_alpha_in_linearly(tmp_path):
     assert set(history.history) == set(METRICS)
     # the paper's code resets Adam at each new resolution: the optimisers count this phase's steps only
     assert int(numpy(progan.d_optimizer.iterations)) == int(numpy(progan.g_optimizer.iterations)) == 6
+    assert progan.updates_done() == 14  # the step counter, not this phase's optimiser
     # more fit() goes on at the last phase with alpha 1
     progan.fit(images(16), batch_size=16, epochs=1, verbose=0)
     assert progan.phase == 2 and float(numpy(progan.growing_networks[0].fade.alpha)) == 1.0
@@ -199,6 +200,42 @@ def test_the_critics_loss_is_wgan_gp_plus_the_drift_term():
     assert float(numpy(shown["drift"])) == pytest.approx(1.3125)
     assert float(numpy(value)) == pytest.approx(0.0013125)
     assert drift.penalty(Step, progan.generator) is None
+
+
+@pytest.mark.parametrize("phase, alpha", [(0, 1.0), (1, 0.5), (2, 1.0)])
+def test_the_gradient_penalty_asks_for_unit_norm_on_the_4x4_images(phase, alpha):
+    from gan_keras.backend import input_gradients
+    from gan_keras.models.progan import _upsample
+
+    progan = small_progan()
+    progan.grow_to(phase)
+    set_alpha(progan, alpha)
+    penalty = progan.regularizers[0]
+    assert progan.penalty_target == penalty.target == 4 / 16  # the paper's code: 1
+    assert small_progan(phase=2).penalty_target == 1.0  # built at 16x16: unit norm there
+    factor = 2 ** (2 - phase)  # 16 / the phase's side: G's images and the faded reals are blocks of this size
+    full = upsample(images(8, seed=phase, shape=(16 // factor, 16 // factor, 1)), factor)
+
+    def norms(gradients):
+        return np.sqrt(np.sum(numpy(gradients) ** 2, axis=(1, 2, 3)))
+
+    full_size = norms(input_gradients(progan.discriminator, full))
+
+    class Step:  # real = fake, so the interpolates are `full` whatever eps is drawn
+        gan, discriminator = progan, progan.discriminator
+        real_images = fake_images = ops.convert_to_tensor(full)
+
+        @staticmethod
+        def judge_logits(batch):
+            return progan.discriminator(batch)
+
+    value, shown = penalty.penalty(Step, progan.discriminator)
+    assert float(numpy(shown["gradient_norm"])) == pytest.approx(np.mean(full_size * 4), rel=1e-4)
+    assert float(numpy(value)) == pytest.approx(10 * np.mean((full_size * 4 - 1) ** 2), rel=1e-4)
+    if phase == 0:  # the norm asked for is the 4x4 critic's on its own input, computed by hand
+        at_4x4 = downsample(full, 4)
+        by_hand = norms(input_gradients(lambda small: progan.discriminator(_upsample(small, 4)), at_4x4))
+        np.testing.assert_allclose(full_size * 4, by_hand, rtol=1e-4)
 
 
 def test_the_registry_builds_the_papers_defaults():
@@ -251,6 +288,7 @@ def test_a_run_saved_in_the_middle_of_a_fade_resumes_with_its_alpha(tmp_path):
         (lambda: ProGAN(progan_generator(8, (16, 16, 1), 64, 16, phase=1), progan_discriminator((16, 16, 1), 64, 16)),
          "phase 1 and the discriminator at phase 0"),
         (lambda: small_progan(fade_steps=0), "`fade_steps`. Expected a positive integer"),
+        (lambda: small_progan(penalty_target=-1), "`penalty_target`. Expected a number > 0"),
         (lambda: small_progan().grow_to(5), "`phase`. Expected an int in \\[0, 2\\]"),
         (lambda: DriftPenalty(-1), "`epsilon`. Expected a number > 0"),
     ],

@@ -31,6 +31,7 @@ def test_weight_clipping_keeps_every_critic_weight_in_range_after_each_step(tiny
     assert max(float(np.abs(w).max()) for w in gan.generator.get_weights()) > 0.01  # G is not clipped
     # n_critic = 5: 10 critic steps (one per batch), 2 generator steps
     assert int(gan.d_optimizer.iterations) == 10 and int(gan.g_optimizer.iterations) == 2
+    assert gan.updates_done() == 2  # the generator's updates
     assert sorted(history.history) == ["d_loss", "g_loss", "wasserstein"]
     assert history.history["wasserstein"][0] == pytest.approx(-history.history["d_loss"][0])
 
@@ -122,6 +123,7 @@ def test_each_critic_update_takes_its_own_batch():
     gan.compile(d_optimizer=keras.optimizers.SGD(1.0), g_optimizer=keras.optimizers.SGD(0.0))
     gan.fit(images, batch_size=4, shuffle=False, epochs=1, verbose=0)
     assert int(gan.d_optimizer.iterations) == 10 and int(gan.g_optimizer.iterations) == 2
+    assert gan.updates_done() == 2  # the generator's updates
     np.testing.assert_allclose(critic.get_weights()[0], values.sum(), rtol=1e-5)
 
 
