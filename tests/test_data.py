@@ -85,7 +85,7 @@ def test_offline_use_is_announced_once_with_the_count(monkeypatch):
 
 
 def test_a_dataset_without_offline_copy_fails_with_the_choices(tmp_path):
-    with pytest.raises(data.DatasetUnavailableError, match=r"'cifar10'.*available offline: mnist, mnist32, digits"):
+    with pytest.raises(data.DatasetUnavailableError, match=r"'cifar10'.*available offline: mnist, mnist32, mnist_mnistm, digits"):
         data.load_dataset("cifar10", offline=True, data_dir=str(tmp_path))
 
 
@@ -100,6 +100,44 @@ def test_mnist32_is_mnist_padded_with_background_to_32x32():
     assert not padded[:, border].any()  # black, as MNIST's own background
     batch = next(iter(data.load_batches("mnist32", batch_size=8, seed=0, offline=True)))
     assert tuple(batch.shape) == (8, 32, 32, 1) and float(np.min(batch)) == -1.0
+
+
+def test_mnist_mnistm_is_two_unpaired_domains_of_the_offline_digits():
+    from gan_keras.pixels import resize_bilinear
+
+    digits, labels = data.load_arrays("mnist", "train", offline=True)
+    first, second = data.mnist_mnistm_halves(labels, seed=0)
+    assert not set(first) & set(second) and len(first) + len(second) == len(labels)  # disjoint: nothing paired
+    domain_a, labels_a = data.load_arrays("mnist_mnistm", "trainA", offline=True)
+    domain_b, labels_b = data.load_arrays("mnist_mnistm", "trainB", offline=True)
+    for images in (domain_a, domain_b):
+        assert images.shape == (2250, 32, 32, 3) and images.dtype == np.uint8
+    assert np.bincount(labels_a).tolist() == np.bincount(labels_b).tolist() == [225] * 10
+    np.testing.assert_array_equal(labels_a, labels[first])
+    np.testing.assert_array_equal(labels_b, labels[second])
+    # A: the digits resized to 32x32, grey in three channels
+    grey = np.clip(np.round(resize_bilinear(digits[first], (32, 32))), 0, 255).astype(np.uint8)
+    np.testing.assert_array_equal(domain_a, np.repeat(grey, 3, axis=-1))
+    # B: colour; the test split is made of MNIST's test digits in the same way
+    assert np.abs(domain_b[..., 0].astype(int) - domain_b[..., 1]).mean() > 5
+    test_a, test_labels_a = data.load_arrays("mnist_mnistm", "testA", offline=True)
+    test_b, _ = data.load_arrays("mnist_mnistm", "testB", offline=True)
+    assert test_a.shape == test_b.shape == (250, 32, 32, 3) and np.bincount(test_labels_a).tolist() == [25] * 10
+    # deterministic: the same images on every load
+    np.testing.assert_array_equal(domain_b, data.load_arrays("mnist_mnistm", "trainB", offline=True)[0])
+    batch = next(iter(data.load_batches("mnist_mnistm", "trainB", batch_size=8, seed=0, offline=True)))
+    assert tuple(batch.shape) == (8, 32, 32, 3) and -1.0 <= float(np.min(batch)) < float(np.max(batch)) <= 1.0
+
+
+def test_mnistm_blend_is_the_absolute_difference_with_a_photo_patch():
+    black = np.zeros((6, 16, 16, 1), np.uint8)
+    patches = data.mnistm_blend(black, seed=3)  # |patch - 0| = the patch itself
+    assert patches.shape == (6, 16, 16, 3) and patches.std() > 10  # a photograph, not a flat colour
+    white = np.full((6, 16, 16), 255, np.uint8)
+    np.testing.assert_array_equal(data.mnistm_blend(white, seed=3), 255 - patches)  # the same patches, inverted
+    assert not np.array_equal(data.mnistm_blend(black, seed=4), patches)  # another seed, other patches
+    with pytest.raises(ValueError, match=r"grey digits of shape \(N, H, W\) or \(N, H, W, 1\)"):
+        data.mnistm_blend(np.zeros((2, 8, 8, 3), np.uint8))
 
 
 def test_resizing_the_offline_copy():

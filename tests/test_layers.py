@@ -326,3 +326,59 @@ def test_fade_in_blends_the_upsampled_old_output_with_the_new_one(alpha):
     fade.alpha.assign(alpha)
     blended = ops.convert_to_numpy(fade([upsampled, high]))
     np.testing.assert_allclose(blended, (1 - alpha) * np.repeat(np.repeat(low, 2, 1), 2, 2) + alpha * high, atol=1e-6)
+
+
+# ------------------------------------------------- CycleGAN's generator layers -- #
+from gan_keras.layers import InstanceNormalization, ReflectionPadding2D  # noqa: E402
+
+
+def test_instance_normalisation_uses_each_images_each_channels_statistics():
+    images = np.zeros((2, 2, 2, 2), "float32")
+    images[0, :, :, 0] = [[1, 2], [3, 6]]  # mean 3, variance (4 + 1 + 0 + 9) / 4 = 3.5
+    images[0, :, :, 1] = [[5, 5], [5, 5]]  # constant: 0 everywhere after normalising
+    images[1, :, :, 0] = [[-2, 2], [-2, 2]]  # mean 0, variance 4
+    images[1, :, :, 1] = [[0, 0], [0, 10]]  # mean 2.5, variance 18.75
+    layer = InstanceNormalization(epsilon=0.0)
+    out = np.asarray(ops.convert_to_numpy(layer(images)))
+    np.testing.assert_allclose(out[0, :, :, 0], (np.array([[1, 2], [3, 6]]) - 3) / np.sqrt(3.5), rtol=1e-5)
+    np.testing.assert_allclose(out[1, :, :, 0], [[-1, 1], [-1, 1]], rtol=1e-6)
+    np.testing.assert_allclose(out[1, :, :, 1], (np.array([[0, 0], [0, 10]]) - 2.5) / np.sqrt(18.75), rtol=1e-5)
+    assert np.all(np.isfinite(InstanceNormalization()(images)))  # epsilon keeps the constant channel finite
+    # one image's output does not depend on the others in its batch
+    alone = np.asarray(ops.convert_to_numpy(layer(images[1:])))
+    np.testing.assert_allclose(out[1:], alone, rtol=1e-6)
+    assert layer.weights == []  # the paper's code: no scale or offset
+
+
+def test_instance_normalisation_with_a_learned_scale_and_offset_round_trips():
+    layer = InstanceNormalization(affine=True)
+    images = np.random.default_rng(0).normal(3.0, 2.0, (4, 5, 5, 3)).astype("float32")
+    layer.build(images.shape)
+    layer.scale.assign([1.0, 2.0, 3.0])
+    layer.offset.assign([0.0, -1.0, 1.0])
+    out = np.asarray(ops.convert_to_numpy(layer(images)))
+    np.testing.assert_allclose(out.mean(axis=(1, 2)), np.tile([0.0, -1.0, 1.0], (4, 1)), atol=1e-5)
+    np.testing.assert_allclose(out.std(axis=(1, 2)), np.tile([1.0, 2.0, 3.0], (4, 1)), rtol=1e-3)
+    copy = InstanceNormalization.from_config(layer.get_config())
+    assert (copy.epsilon, copy.affine) == (1e-5, True)
+
+
+def test_reflection_padding_mirrors_the_border_without_repeating_it():
+    row = np.array([1, 2, 3, 4], "float32").reshape(1, 1, 4, 1) * np.ones((1, 3, 1, 1), "float32")
+    padded = np.asarray(ops.convert_to_numpy(ReflectionPadding2D(2)(row)))
+    assert padded.shape == (1, 7, 8, 1)
+    np.testing.assert_array_equal(padded[0, 3, :, 0], [3, 2, 1, 2, 3, 4, 3, 2])  # a b c d -> c b a b c d c b
+    images = np.random.default_rng(0).normal(size=(2, 5, 6, 3)).astype("float32")
+    np.testing.assert_array_equal(
+        ops.convert_to_numpy(ReflectionPadding2D(3)(images)), np.pad(images, ((0, 0), (3, 3), (3, 3), (0, 0)), mode="reflect"))
+    assert ReflectionPadding2D(3).compute_output_shape((None, 5, 6, 3)) == (None, 11, 12, 3)
+    assert ReflectionPadding2D.from_config(ReflectionPadding2D(3).get_config()).padding == 3
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: ReflectionPadding2D(-1), "`padding`. Expected an int >= 0"),
+    (lambda: ReflectionPadding2D(4)(np.zeros((1, 4, 8, 1), "float32")), "larger than 4 pixels"),
+])
+def test_reflection_padding_refuses_bad_settings_in_one_line(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()

@@ -251,6 +251,17 @@ def test_the_registry_builds_the_papers_defaults():
     assert progan.growing_networks[1].minibatch_std.group_size == 4
 
 
+def test_the_registry_grows_colour_images_to_64x64_for_celeb_a():
+    # `train progan --dataset celeb_a` (64x64x3, online): five phases, 4x4 to 64x64
+    progan = build_model("progan", (64, 64, 3), seed=0)
+    progan.compile()
+    assert progan.num_phases == 5 and progan.penalty_target == 4 / 64
+    progan.fit(images(8, shape=(64, 64, 3)), batch_size=4, epochs=1, verbose=0)  # a step at 4x4
+    progan.grow_to(4)
+    progan.fit(images(8, shape=(64, 64, 3)), batch_size=4, epochs=1, verbose=0)  # and at 64x64
+    assert progan.generate(2, seed=0).shape == (2, 64, 64, 3) and progan.updates_done() == 4
+
+
 def test_fit_save_load_generate(tiny_images, tmp_path):
     progan = small_progan(phase=1)
     progan.compile()
