@@ -35,6 +35,9 @@
   (Zhu et al. 2017, after Johnson et al. 2016 and Ulyanov et al. 2016):
   each image's channels normalised by their own statistics, and borders
   padded by mirroring the image instead of with zeros.
+* `ImageHistoryPool`: CycleGAN's history of generated images (after
+  Shrivastava et al. 2017): the discriminator sees a mix of the newest fakes
+  and older ones, so it does not forget what the generator made before.
 """
 
 import keras
@@ -49,6 +52,7 @@ __all__ = [
     "FadeIn",
     "GatedPixelCNNBlock",
     "GaussianSampling",
+    "ImageHistoryPool",
     "InstanceNormalization",
     "MaskedConv2D",
     "Maxout",
@@ -985,3 +989,80 @@ class ReflectionPadding2D(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "padding": self.padding}
+
+
+@keras.saving.register_keras_serializable(package="gan_keras")
+class ImageHistoryPool(keras.layers.Layer):
+    """CycleGAN's history of generated images (Zhu et al. 2017, section 4,
+    after Shrivastava et al. 2017): the discriminator is updated with a
+    history of generated images rather than only the latest ones.
+
+    Each image of a batch, in order (the paper's code's `ImagePool.query`):
+    while the pool holds fewer than `size` images, the image is stored and
+    returned as it is; once the pool is full, with probability 0.5 the image
+    is returned as it is, and otherwise a stored image chosen at random is
+    returned and the new image takes its place. The pool and its count are
+    non-trainable weights, saved with the model, so a resumed run has its
+    history; the draws come from a seeded `SeedGenerator`.
+
+    Args:
+        size: images kept (50 in the paper).
+        seed: seed of the draws.
+
+    Input and output: (batch, H, W, C).
+    """
+
+    def __init__(self, size=50, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+            raise ValueError(f"Invalid value for argument `size`. Expected a positive int. Received: size={size!r}")
+        self.size, self.seed = int(size), seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def build(self, images_shape):
+        self.images = self.add_weight(shape=(self.size, *images_shape[1:]), initializer="zeros", trainable=False,
+                                      name="images")
+        self.count = self.add_weight(shape=(), dtype="int32", initializer="zeros", trainable=False, name="count")
+
+    def call(self, images):
+        batch = ops.shape(images)[0]
+        new_images = ops.cast(images, self.images.dtype)
+        return_stored = keras.random.uniform((batch,), seed=self.seed_generator) < 0.5
+        random_slots = keras.random.randint((batch,), 0, self.size, seed=self.seed_generator)
+        corner = [0] * len(images.shape[1:])
+
+        def query(index, state):
+            pool, count, returned = state
+            image = new_images[index]
+            filling = count < self.size
+            swap = ops.logical_and(ops.logical_not(filling), return_stored[index])
+            slot = ops.where(filling, count, random_slots[index])
+            answer = ops.where(swap, ops.take(pool, slot, axis=0), image)
+            stored = ops.slice_update(pool, [slot, *corner], image[None])
+            pool = ops.where(ops.logical_or(filling, swap), stored, pool)
+            returned = ops.slice_update(returned, [index, *corner], answer[None])
+            return pool, count + ops.cast(filling, "int32"), returned
+
+        pool, count, returned = ops.fori_loop(0, batch, query, (self.images.value, self.count.value,
+                                                                 ops.zeros_like(new_images)))
+        self.images.assign(pool)
+        self.count.assign(count)
+        return ops.cast(returned, images.dtype)
+
+    def compute_output_shape(self, images_shape):
+        return images_shape
+
+    # Keras saves a layer's weights but not its random generator's state:
+    # the pool saves it too, so a reloaded pool goes on with the same draws.
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        store["seed_state"] = self.seed_generator.state
+
+    def load_own_variables(self, store):
+        own_count = len(self._trainable_variables) + len(self._non_trainable_variables)
+        super().load_own_variables({str(index): store[str(index)] for index in range(own_count)})
+        if "seed_state" in store:
+            self.seed_generator.state.assign(store["seed_state"])
+
+    def get_config(self):
+        return {**super().get_config(), "size": self.size, "seed": self.seed}

@@ -382,3 +382,59 @@ def test_reflection_padding_mirrors_the_border_without_repeating_it():
 def test_reflection_padding_refuses_bad_settings_in_one_line(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+# ------------------------------------------------- CycleGAN's history pool -- #
+from gan_keras.layers import ImageHistoryPool  # noqa: E402
+
+
+def constant_images(values):
+    """One 2x2 image per value, every pixel that value (so an image is known by its value)."""
+    return np.array(values, "float32").reshape(-1, 1, 1, 1) * np.ones((1, 2, 2, 1), "float32")
+
+
+def values_of(images):
+    return np.asarray(ops.convert_to_numpy(images))[:, 0, 0, 0].tolist()
+
+
+def test_the_history_pool_fills_then_swaps_half_of_the_images():
+    pool = ImageHistoryPool(size=3, seed=0)
+    # filling: every image comes back as it is and is stored, in order
+    assert values_of(pool(constant_images([1, 2]))) == [1, 2]
+    assert values_of(pool(constant_images([3]))) == [3]
+    assert values_of(pool.images) == [1, 2, 3] and int(ops.convert_to_numpy(pool.count)) == 3
+    swapped = 0
+    for value in range(100, 500):  # full: each new image comes back, or an old one comes back and the new one stays
+        before = values_of(pool.images)
+        (answer,) = values_of(pool(constant_images([value])))
+        after = values_of(pool.images)
+        if answer == value:
+            assert after == before
+        else:
+            swapped += 1
+            slot = before.index(answer)
+            assert after == before[:slot] + [value] + before[slot + 1:]
+    assert 170 < swapped < 230  # probability 0.5: 200 +- 3 standard deviations (30)
+    assert int(ops.convert_to_numpy(pool.count)) == 3
+
+
+def test_the_history_pool_treats_a_batch_in_order_and_repeats_with_its_seed(tmp_path):
+    def run(pool):
+        return [values_of(pool(constant_images([10 * step + 1, 10 * step + 2, 10 * step + 3]))) for step in range(6)]
+
+    first = run(ImageHistoryPool(size=4, seed=7))
+    assert first[0] == [1, 2, 3] and first[1][0] == 11  # the fourth image still fills the pool
+    assert first == run(ImageHistoryPool(size=4, seed=7))
+    # saved with a model: the stored images, the count and the random draws go on where they were
+    model = keras.Sequential([keras.Input((2, 2, 1)), ImageHistoryPool(size=4, seed=7)])
+    run(model.layers[0])
+    model.save(tmp_path / "pool.keras")
+    loaded = keras.models.load_model(tmp_path / "pool.keras")
+    assert values_of(loaded.layers[0].images) == values_of(model.layers[0].images)
+    assert values_of(loaded.layers[0](constant_images([91, 92]))) == values_of(model.layers[0](constant_images([91, 92])))
+
+
+def test_the_history_pool_refuses_a_bad_size_in_one_line():
+    with pytest.raises(ValueError, match="`size`. Expected a positive int"):
+        ImageHistoryPool(size=0)
+    assert ImageHistoryPool.from_config(ImageHistoryPool(size=5, seed=1).get_config()).size == 5
