@@ -27,6 +27,7 @@ from gan_keras.plotting import grid_array, plot_image_grid, plot_points, points_
 
 __all__ = [
     "HistoryCSV",
+    "LinearDecay",
     "ModeCoverage",
     "QualityMonitor",
     "QualityTensorBoard",
@@ -178,6 +179,28 @@ class StopAfterSteps(keras.callbacks.Callback):
         self.steps_done += 1
         if self.steps_done >= self.total_steps:
             self.model.stop_training = True
+
+
+class LinearDecay(keras.callbacks.LearningRateScheduler):
+    """CycleGAN's schedule (Zhu et al. 2017, section 7.1): the learning rate
+    constant for `constant_epochs`, then decaying linearly towards 0 over
+    `decay_epochs`, as the paper's code computes it: for epoch e counted from
+    0, ``initial * (1 - max(0, e + 1 - constant_epochs) / (decay_epochs + 1))``
+    (the paper: 100 and 100 epochs from 2e-4). Set on the model's optimiser at
+    the start of each epoch (for a model with one optimiser per network, all
+    of them: `NetworkOptimizers`), so a resumed run (`initial_epoch`) gets its
+    epoch's rate.
+    """
+
+    def __init__(self, initial_learning_rate, constant_epochs, decay_epochs, verbose=0):
+        self.initial_learning_rate = float(initial_learning_rate)
+        self.constant_epochs, self.decay_epochs = int(constant_epochs), int(decay_epochs)
+        super().__init__(self.rate, verbose=verbose)
+
+    def rate(self, epoch, learning_rate=None):
+        """The rate of epoch `epoch` (counted from 0)."""
+        decayed = max(0, epoch + 1 - self.constant_epochs) / (self.decay_epochs + 1)
+        return self.initial_learning_rate * max(0.0, 1.0 - decayed)
 
 
 class HistoryCSV(keras.callbacks.Callback):

@@ -48,6 +48,8 @@ __all__ = [
     "per_sample_norm",
     "least_squares_discriminator_loss",
     "least_squares_generator_loss",
+    "cycle_consistency_loss",
+    "identity_loss",
     "wasserstein_critic_loss",
     "wasserstein_generator_loss",
     "drift_penalty",
@@ -192,6 +194,29 @@ def least_squares_discriminator_loss(real_scores, fake_scores, fake_target=0.0, 
 def least_squares_generator_loss(fake_scores, target=1.0):
     """LSGAN's generator loss (Mao et al. 2017, eq. 2), with c = `target`: ``1/2 mean((D(G(z)) - c)^2)``."""
     return 0.5 * ops.mean(ops.square(ops.cast(fake_scores, "float32") - target))
+
+
+# --------------------------------------------------------------------------- #
+# CycleGAN's reconstruction terms
+# --------------------------------------------------------------------------- #
+def _mean_absolute_errors(real_a, images_a, real_b, images_b):
+    cast = lambda images: ops.cast(images, "float32")  # noqa: E731
+    return (ops.mean(ops.abs(cast(images_a) - cast(real_a))) +
+            ops.mean(ops.abs(cast(images_b) - cast(real_b))))
+
+
+def cycle_consistency_loss(real_a, cycled_a, real_b, cycled_b):
+    """CycleGAN's cycle-consistency loss (Zhu et al. 2017, eq. 2), unweighted:
+    ``mean|F(G(a)) - a| + mean|G(F(b)) - b|``, each an L1 distance averaged
+    over pixels (as the paper's code computes it). `cycled_a` is F(G(a))."""
+    return _mean_absolute_errors(real_a, cycled_a, real_b, cycled_b)
+
+
+def identity_loss(real_a, mapped_a, real_b, mapped_b):
+    """CycleGAN's identity loss (Zhu et al. 2017, section 5.2), unweighted:
+    ``mean|F(a) - a| + mean|G(b) - b|``: a generator given an image already of
+    its target domain should leave it as it is (`mapped_a` is F(a))."""
+    return _mean_absolute_errors(real_a, mapped_a, real_b, mapped_b)
 
 
 def wasserstein_critic_loss(real_scores, fake_scores):

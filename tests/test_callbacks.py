@@ -9,6 +9,7 @@ from PIL import Image
 
 from gan_keras.callbacks import (
     HistoryCSV,
+    LinearDecay,
     QualityMonitor,
     QualityTensorBoard,
     SafeModelCheckpoint,
@@ -178,3 +179,20 @@ def test_mode_coverage_logs_the_toy_metrics_every_epoch():
     assert history.history["high_quality_share"][-1] == pytest.approx(expected["high_quality_share"])
     with pytest.raises(ValueError, match="Expected 'gaussians8' or 'gaussians25'"):
         ModeCoverage("swiss_roll")
+
+
+def test_linear_decay_keeps_then_lowers_every_networks_rate(gan, tiny_images):
+    schedule = LinearDecay(2e-4, constant_epochs=3, decay_epochs=3)
+    # the paper's code: 1 - max(0, e + 1 - 3) / (3 + 1) for epochs e = 0..5
+    assert [schedule.rate(epoch) for epoch in range(6)] == pytest.approx([2e-4, 2e-4, 2e-4, 1.5e-4, 1e-4, 0.5e-4])
+    rates = []
+
+    class Record(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            rates.append([float(optimizer.learning_rate) for optimizer in (gan.d_optimizer, gan.g_optimizer)])
+
+    gan.fit(tiny_images.take(1), epochs=6, verbose=0, callbacks=[schedule, Record()])
+    assert [d for d, g in rates] == [g for d, g in rates] == pytest.approx([2e-4, 2e-4, 2e-4, 1.5e-4, 1e-4, 0.5e-4])
+    rates.clear()
+    gan.fit(tiny_images.take(1), initial_epoch=4, epochs=5, verbose=0, callbacks=[schedule, Record()])  # resumed
+    assert rates == [pytest.approx([1e-4, 1e-4])]

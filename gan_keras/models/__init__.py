@@ -4,6 +4,7 @@ import dataclasses
 
 from gan_keras.catalog import MODEL_NAMES, POINT_MODELS
 from gan_keras.models.began import BEGAN, began_discriminator, began_generator, began_scales
+from gan_keras.models.cyclegan import CycleGAN, cyclegan_discriminator, cyclegan_generator, receptive_field
 from gan_keras.models.conditional import (
     ConditionalGAN,
     InfoGAN,
@@ -67,6 +68,10 @@ __all__ = [
     "began_scales",
     "GenerativeModel",
     "ProGAN",
+    "CycleGAN",
+    "cyclegan_discriminator",
+    "cyclegan_generator",
+    "receptive_field",
     "ProgressiveDiscriminator",
     "ProgressiveGenerator",
     "progan_discriminator",

@@ -65,9 +65,19 @@ def objective_of(loss, network, optimizer):
 def descend(objective, network, optimizer):
     """One optimiser step of `network`'s trainable weights on `objective()`,
     which returns `(scalar, values)`; returns the values."""
-    weights = network.trainable_variables
-    _, values, gradients = backend.value_and_gradients(objective, weights)
-    optimizer.apply(gradients, weights)
+    return descend_together(objective, [(network, optimizer)])
+
+
+def descend_together(objective, networks_and_optimizers):
+    """One step of several networks on one `objective()` (CycleGAN's two
+    generators): the gradient with respect to all their weights at once, each
+    network's part applied by its own optimiser; returns the values."""
+    weights = [network.trainable_variables for network, _ in networks_and_optimizers]
+    _, values, gradients = backend.value_and_gradients(objective, [w for group in weights for w in group])
+    start = 0
+    for (_, optimizer), group in zip(networks_and_optimizers, weights):
+        optimizer.apply(gradients[start : start + len(group)], group)
+        start += len(group)
     return values
 
 
