@@ -415,3 +415,23 @@ def test_load_dataset_gives_batches_of_toy_points_unscaled():
         load_dataset("gaussians8", image_size=28)
     with pytest.raises(ValueError, match="has no class labels"):
         load_dataset("gaussians8", with_labels=True)
+
+
+def test_unpaired_batches_shuffle_each_domain_on_its_own_and_resume_exactly():
+    batches = data.load_unpaired_batches("mnist_mnistm", "test", batch_size=50, seed=0, offline=True)
+    assert len(batches) == 5  # 250 images a domain
+    images_a, images_b = batches[0]
+    assert images_a.shape == images_b.shape == (50, 32, 32, 3) and images_a.dtype == np.float32
+    assert np.allclose(images_a[..., 0], images_a[..., 2]) and not np.allclose(images_b[..., 0], images_b[..., 2])
+    order_a, order_b = batches.order_of_epoch(0)
+    assert not np.array_equal(order_a, order_b)  # not the same draw for both domains: nothing paired
+    assert not np.array_equal(batches.order_of_epoch(1)[0], order_a)  # reshuffled each epoch
+    # a resumed stream gives the same batches as one run through
+    whole = list(data.batches_from_step(batches, 0, 12))
+    resumed = list(data.batches_from_step(data.load_unpaired_batches("mnist_mnistm", "test", batch_size=50, seed=0,
+                                                                     offline=True), 7, 5))
+    for (a, b), (again_a, again_b) in zip(whole[7:], resumed):
+        np.testing.assert_array_equal(a, again_a)
+        np.testing.assert_array_equal(b, again_b)
+    with pytest.raises(ValueError, match="has no two domains trainA / trainB. Expected one of: cycle_gan/.*mnist_mnistm"):
+        data.load_unpaired_batches("mnist", offline=True)

@@ -153,3 +153,15 @@ def test_translate_goes_both_ways_in_the_model_range():
 def test_bad_settings_are_refused_in_one_line(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_fit_takes_unpaired_batches_of_two_domains():
+    from gan_keras.data import UnpairedBatches
+
+    rng = np.random.default_rng(0)
+    pixels_a, pixels_b = (rng.integers(0, 256, (count, *SHAPE), dtype=np.uint8) for count in (8, 12))
+    cyclegan = small_cyclegan()
+    cyclegan.compile()
+    history = cyclegan.fit(UnpairedBatches(pixels_a, pixels_b, batch_size=4, seed=0), epochs=2, verbose=0)
+    assert cyclegan.updates_done() == 4  # two batches an epoch: the smaller domain's
+    assert all(np.isfinite(values).all() for values in history.history.values())
