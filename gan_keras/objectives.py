@@ -409,9 +409,9 @@ class GradientPenalty(Regularizer):
     """Gulrajani et al. 2017 ("Improved Training of Wasserstein GANs"), eq. 3:
     ``weight * E[(|| grad_x D(x_hat) ||_2 - 1)^2]`` on the discriminator,
     with x_hat = eps x + (1 - eps) G(z) and eps ~ U[0, 1] drawn per sample.
-    With a `target` norm gamma other than 1, ProGAN's code's form:
-    ``weight * E[(|| grad ||_2 - gamma)^2] / gamma^2``, the same penalty for a
-    critic scaled by gamma (its paper used gamma = 750 on CIFAR-10).
+    With a `target` norm gamma other than 1, ProGAN's code's form (its
+    `wgan_target`): ``weight * E[(|| grad ||_2 - gamma)^2] / gamma^2``, the
+    same penalty for a critic scaled by gamma.
 
     The gradient is taken per sample (the sum of D's outputs over the batch
     has, for sample i, exactly D(x_hat_i)'s gradient, as long as D treats
