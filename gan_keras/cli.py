@@ -1,4 +1,4 @@
-"""Command line: `python -m gan_keras {list,train,sample,evaluate,summary} ...`.
+"""Command line: `python -m gan_keras {list,train,sample,evaluate,summary,translate} ...`.
 
     python -m gan_keras list
     python -m gan_keras train gan --dataset mnist --epochs 20 --out runs/gan
@@ -11,6 +11,7 @@
     python -m gan_keras train wgan_gp --dataset gaussians25 --steps 10000 --out runs/toy
     python -m gan_keras train progan --steps 14000 --out runs/progan
     python -m gan_keras sample runs/toy -n 1000 --out points.npz
+    python -m gan_keras translate runs/cyclegan --input grey.npz --to b --out colour.npz
 
 `train` writes DIR/model.keras (after every epoch, atomically: the model with
 its optimisers and noise state, and the run's step counter and history inside
@@ -121,6 +122,15 @@ def _parser():
                           help="seed of the generated samples and the importance samples (default 0)")
     evaluate.add_argument("--importance-samples", type=_positive_int, default=1000, metavar="K",
                           help="samples per image of the importance-weighted bound (likelihood models)")
+
+    translate = commands.add_parser("translate", help="translate images with a trained CycleGAN")
+    translate.add_argument("run_dir", type=Path, metavar="DIR", help="a directory written by `train` (or its model.keras)")
+    translate.add_argument("--input", required=True, type=_npz_file, metavar="IN.npz",
+                           help="a file holding `images` (N, H, W, C) float32 in [-1, 1] of the run's image shape")
+    translate.add_argument("--to", required=True, choices=["a", "b"],
+                           help="the domain to translate into: b runs G (A -> B), a runs F (B -> A)")
+    translate.add_argument("--out", required=True, type=_npz_file, metavar="OUT.npz",
+                           help="where to save the translated `images`, float32 in [-1, 1]")
 
     summary = commands.add_parser("summary", help="print the Keras summaries of a model's networks")
     summary.add_argument("model", choices=list(MODELS), metavar="MODEL", help=f"one of {', '.join(MODELS)}")
@@ -348,17 +358,51 @@ def _sample(args):
         arrays = {"points": arrays.pop("images")}
     if not np.all(np.isfinite(images)):
         raise RuntimeError(f"the model in {args.run_dir} drew non-finite {what} (NaN or infinity); nothing was written.")
-    try:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        with open(args.out, "wb") as file:  # a file object: np.savez would add ".npz" to a name
-            np.savez(file, **arrays)
-    except OSError as error:
-        raise ValueError(f"cannot write --out {args.out}: {error.strerror}.") from None
+    _write_npz(args.out, **arrays)
     if points:
         print(f"Wrote {len(images)} points (N, 2) to {args.out} (key 'points')")
         return 0
     what = "images and their labels" if num_classes else "images"
     print(f"Wrote {len(images)} {what} {images.shape[1:]} in [-1, 1] to {args.out}")
+    return 0
+
+
+def _write_npz(path, **arrays):
+    import numpy as np
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as file:  # a file object: np.savez would add ".npz" to a name
+            np.savez(file, **arrays)
+    except OSError as error:
+        raise ValueError(f"cannot write --out {path}: {error.strerror}.") from None
+
+
+def _translate(args):
+    import zipfile
+
+    import numpy as np
+
+    from gan_keras.pixels import check_model_range
+
+    model = _load_run(args.run_dir)
+    if not hasattr(model, "translate"):
+        raise ValueError(f"{args.run_dir} holds a {type(model).__name__}, which does not translate; "
+                         "expected a run of a translation model (cyclegan).")
+    try:
+        with np.load(args.input) as stored:
+            if "images" not in stored:
+                raise ValueError(f"--input {args.input} has no `images` array (it holds: {', '.join(stored) or 'nothing'}).")
+            images = stored["images"]
+    except (OSError, zipfile.BadZipFile, EOFError) as error:
+        raise ValueError(f"cannot read --input {args.input} as an .npz file: {error}.") from None
+    check_model_range(images, f"the images of --input {args.input}")
+    translated = model.translate(images, to=args.to)
+    if not np.all(np.isfinite(translated)):
+        raise RuntimeError(f"the model in {args.run_dir} made non-finite images (NaN or infinity); nothing was written.")
+    _write_npz(args.out, images=translated.astype("float32"))
+    mapping = "G: A -> B" if args.to == "b" else "F: B -> A"
+    print(f"Wrote {len(translated)} images {translated.shape[1:]} translated by {mapping}, in [-1, 1], to {args.out}")
     return 0
 
 
@@ -475,7 +519,8 @@ def main(argv=None):
     parser = _parser()
     args = parser.parse_args(argv)
     _check_model_fits_dataset(parser, args)
-    handlers = {"list": _list, "train": _train, "sample": _sample, "evaluate": _evaluate, "summary": _summary}
+    handlers = {"list": _list, "train": _train, "sample": _sample, "evaluate": _evaluate, "summary": _summary,
+                "translate": _translate}
     try:
         import gan_keras
 

@@ -283,3 +283,42 @@ def test_the_installed_command_is_this_main():
     tomllib = pytest.importorskip("tomllib")
     project = tomllib.loads((README.parent / "pyproject.toml").read_text())["project"]
     assert project["scripts"] == {"gan-keras": "gan_keras.cli:main"}
+
+
+def test_translate_runs_a_saved_cyclegan_both_ways(tmp_path, capsys):
+    import keras
+    import numpy as np
+
+    from gan_keras.models import CycleGAN, cyclegan_discriminator, cyclegan_generator
+
+    shape = (8, 8, 3)
+    cyclegan = CycleGAN(cyclegan_generator(shape, 4, 1, 1, name="g_ab"), cyclegan_generator(shape, 4, 1, 1, name="g_ba"),
+                        cyclegan_discriminator(shape, 4, 1, name="d_a"), cyclegan_discriminator(shape, 4, 1, name="d_b"))
+    (tmp_path / "run").mkdir()
+    cyclegan.save(tmp_path / "run" / "model.keras")
+    images = np.random.default_rng(0).uniform(-1, 1, (5, *shape)).astype("float32")
+    np.savez(tmp_path / "in.npz", images=images)
+    for to, network in (("b", cyclegan.generator_ab), ("a", cyclegan.generator_ba)):
+        out = tmp_path / f"to_{to}.npz"
+        assert main(["translate", str(tmp_path / "run"), "--input", str(tmp_path / "in.npz"), "--to", to,
+                     "--out", str(out)]) == 0
+        with np.load(out) as written:
+            np.testing.assert_allclose(written["images"], keras.ops.convert_to_numpy(network(images)), atol=1e-5)
+        assert f"Wrote 5 images (8, 8, 3) translated by {'G: A -> B' if to == 'b' else 'F: B -> A'}" in capsys.readouterr().out
+    # one line for what cannot be translated
+    np.savez(tmp_path / "pixels.npz", images=(images * 127.5 + 127.5).astype("uint8"))
+    np.savez(tmp_path / "points.npz", points=images[:, 0, 0, :2])
+    np.savez(tmp_path / "small.npz", images=images[:, :4, :4])
+    main(["train", "gan", "--steps", "1", "--out", str(tmp_path / "gan")])
+    capsys.readouterr()
+    for run, source, message in [
+        ("run", "pixels.npz", "received uint8 pixels"),
+        ("run", "points.npz", "has no `images` array (it holds: points)"),
+        ("run", "small.npz", r"Expected images of shape (N, 8, 8, 3)"),
+        ("gan", "in.npz", "holds a GAN, which does not translate"),
+    ]:
+        assert main(["translate", str(tmp_path / run), "--input", str(tmp_path / source), "--to", "b",
+                     "--out", str(tmp_path / "x.npz")]) == 1
+        error = capsys.readouterr().err
+        assert message in error and error.count("\n") == 1, error
+    assert not (tmp_path / "x.npz").exists()

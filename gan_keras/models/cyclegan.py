@@ -255,6 +255,8 @@ class CycleGAN(GenerativeModel):
         self.g_ab_optimizer, self.g_ba_optimizer, self.d_a_optimizer, self.d_b_optimizer = compiled
 
     def get_compile_config(self):
+        if not self.compiled:
+            return super().get_compile_config()
         names = ("g_ab_optimizer", "g_ba_optimizer", "d_a_optimizer", "d_b_optimizer")
         return {"optimizers": {name: keras.saving.serialize_keras_object(getattr(self, name)) for name in names},
                 **self._compile_arguments}
