@@ -44,6 +44,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from gan_keras._checks import check_positive_int
+
 __all__ = [
     "DiagonalBiLSTM",
     "DropReferenceBatch",
@@ -1014,8 +1016,7 @@ class ImageHistoryPool(keras.layers.Layer):
 
     def __init__(self, size=50, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-            raise ValueError(f"Invalid value for argument `size`. Expected a positive int. Received: size={size!r}")
+        check_positive_int("size", size)
         self.size, self.seed = int(size), seed
         self.seed_generator = keras.random.SeedGenerator(seed)
 
