@@ -62,7 +62,8 @@ class SampleGrid(keras.callbacks.Callback):
         seed: seed of the fixed noise.
         save_dir: if given, writes `epoch_0001.png`, ... there.
         show: show each grid inline; default: only inside a notebook.
-        num_columns: columns of the grid (default: square).
+        num_columns: columns of the grid (default: the model's
+            `preview_columns` if it has them, CycleGAN's 6; else square).
 
     After training, `frames` holds the grids (uint8 arrays) and
     `save_gif(path)` writes them as an animation.
@@ -96,22 +97,23 @@ class SampleGrid(keras.callbacks.Callback):
 
     def _draw(self, epoch):
         images = np.asarray(self.model.preview(self.num_images, seed=self.seed))
+        columns = self.num_columns or getattr(self.model, "preview_columns", None)
         points = images.ndim == 2  # (N, 2): a toy model's points, drawn as a scatter plot
-        self.frames.append(points_array(images) if points else grid_array(images, self.num_columns))
+        self.frames.append(points_array(images) if points else grid_array(images, columns))
         self.frame_epochs.append(epoch + 1)
         self._last_drawn_epoch = epoch
         if self.save_dir is not None:
             from gan_keras.plotting import save_image_grid, save_points_plot
 
             path = self.save_dir / f"epoch_{epoch + 1:04d}.png"
-            save_points_plot(images, path) if points else save_image_grid(images, path, self.num_columns)
+            save_points_plot(images, path) if points else save_image_grid(images, path, columns)
         if self.show:
             import matplotlib.pyplot as plt
             from IPython.display import display
 
             title = f"epoch {epoch + 1}"
             figure = (plot_points(images, title=title, size=3.0) if points
-                      else plot_image_grid(images, self.num_columns, title=title, size=3.0))
+                      else plot_image_grid(images, columns, title=title, size=3.0))
             display(figure)
             plt.close(figure)
 
@@ -189,7 +191,7 @@ class LinearDecay(keras.callbacks.LearningRateScheduler):
     (the paper: 100 and 100 epochs from 2e-4). Set on the model's optimiser at
     the start of each epoch (for a model with one optimiser per network, all
     of them: `NetworkOptimizers`), so a resumed run (`initial_epoch`) gets its
-    epoch's rate.
+    epoch's rate; the history's `learning_rate` is that rate.
     """
 
     def __init__(self, initial_learning_rate, constant_epochs, decay_epochs, verbose=0):
@@ -201,6 +203,12 @@ class LinearDecay(keras.callbacks.LearningRateScheduler):
         """The rate of epoch `epoch` (counted from 0)."""
         decayed = max(0, epoch + 1 - self.constant_epochs) / (self.decay_epochs + 1)
         return self.initial_learning_rate * max(0.0, 1.0 - decayed)
+
+    def on_epoch_end(self, epoch, logs=None):
+        """Logs the epoch's rate once as `learning_rate` (Keras's scheduler
+        would log one `learning_rate_<optimizer>` per network's optimiser)."""
+        if logs is not None:
+            logs["learning_rate"] = self.rate(epoch)
 
 
 class HistoryCSV(keras.callbacks.Callback):

@@ -8,7 +8,7 @@ arguments at once, before it loads Keras. `gan_keras.data` and
 
 import dataclasses
 
-__all__ = ["DATASETS", "DatasetSpec", "MODEL_NAMES", "POINT_MODELS", "TOY_DATASETS"]
+__all__ = ["DATASETS", "DatasetSpec", "MODEL_NAMES", "POINT_MODELS", "TOY_DATASETS", "TRANSLATION_MODELS"]
 
 # The toy 2-D datasets of the WGAN-GP paper's code (`gan_keras.data.toy_points`).
 TOY_DATASETS = ("gaussians8", "gaussians25", "swiss_roll")
@@ -16,11 +16,15 @@ TOY_DATASETS = ("gaussians8", "gaussians25", "swiss_roll")
 # The models that also learn the toy datasets (with small perceptrons).
 POINT_MODELS = ("gan", "lsgan", "wgan", "wgan_gp")
 
+# The models that translate between the two domains of a two-domain dataset
+# (splits trainA / trainB / testA / testB) instead of drawing samples.
+TRANSLATION_MODELS = ("cyclegan",)
+
 # The models of `python -m gan_keras`, in the order of the course.
 # `gan_keras.models.MODELS` builds each; it checks that it holds these names.
 MODEL_NAMES = (
-    "gan", "conv_gan", "dcgan", "cgan", "conv_cgan", "infogan", "lsgan", "wgan", "wgan_gp", "began", "progan", "vae", "pixelcnn",
-    "gated_pixelcnn", "pixelrnn", "diagonal_bilstm",
+    "gan", "conv_gan", "dcgan", "cgan", "conv_cgan", "infogan", "lsgan", "wgan", "wgan_gp", "began", "progan", "cyclegan", "vae",
+    "pixelcnn", "gated_pixelcnn", "pixelrnn", "diagonal_bilstm",
 )
 
 
@@ -49,6 +53,11 @@ class DatasetSpec:
     def is_points(self):
         """True for the toy datasets: 2-D points, not images."""
         return len(self.image_shape) == 1
+
+    @property
+    def has_two_domains(self):
+        """True for the unpaired translation datasets (splits trainA, trainB, testA, testB)."""
+        return "trainA" in self.splits
 
 
 DATASETS = {

@@ -10,6 +10,8 @@
     python -m gan_keras summary gan
     python -m gan_keras train wgan_gp --dataset gaussians25 --steps 10000 --out runs/toy
     python -m gan_keras train progan --steps 14000 --out runs/progan
+    python -m gan_keras train cyclegan --dataset mnist_mnistm --batch-size 16 --epochs 20 --out runs/cyclegan
+    python -m gan_keras evaluate runs/cyclegan
     python -m gan_keras sample runs/toy -n 1000 --out points.npz
     python -m gan_keras translate runs/cyclegan --input grey.npz --to b --out colour.npz
 
@@ -27,6 +29,12 @@ trains (DIR/.lock); training stops at the first non-finite loss and keeps the
 last finite checkpoint (see gan_keras.runs). For a likelihood model (the VAE)
 `train` also reports the loss on the held-out split after every epoch
 (`val_loss`, in nats).
+
+A translation model (cyclegan) trains on a two-domain dataset (batches of
+unpaired (a, b) images); its samples.png and progress grids show rows of
+a, G(a), F(G(a)), b, F(b), G(F(b)) for held-out images, `translate` runs it
+on a file of images, and `evaluate` measures on mnist_mnistm whether the
+digits survive translation both ways (`gan_keras.metrics.translation`).
 
 `evaluate` prints the sample-quality metrics as JSON and writes them to
 DIR/metrics.json; for a likelihood model it adds the held-out negative ELBO
@@ -175,7 +183,16 @@ def _train_in(args, out):
     import keras
 
     from gan_keras.callbacks import SampleGrid
-    from gan_keras.data import DATASETS, ArrayBatches, batches_from_step, load_arrays, load_batches
+    from gan_keras.data import (
+        DATASETS,
+        ArrayBatches,
+        UnpairedBatches,
+        batches_from_step,
+        load_arrays,
+        load_batches,
+        load_unpaired_batches,
+        to_model_range,
+    )
     from gan_keras.models import MODELS, build_model
     from gan_keras.plotting import save_image_grid, save_points_plot
     from gan_keras.runs import RunCheckpoint, RunProgress, fit_through_segments, read_progress
@@ -205,11 +222,16 @@ def _train_in(args, out):
     offline = True if args.offline else None
     # tf.data on TensorFlow; NumPy batches on JAX (no TensorFlow needed).
 
+    two_domains = DATASETS[dataset_name].has_two_domains  # a translation model's (a, b) pairs
+
     def fresh_batches():  # tf.data reshuffles on from where an earlier pass over the same object left off
+        if two_domains:
+            return load_unpaired_batches(dataset_name, "train", batch_size, seed=seed, offline=offline)
         return load_batches(dataset_name, "train", batch_size, seed=seed, offline=offline, with_labels=spec.conditional)
 
     batches = fresh_batches()
-    steps_per_epoch = len(batches) if isinstance(batches, ArrayBatches) else int(batches.cardinality())
+    in_memory = isinstance(batches, (ArrayBatches, UnpairedBatches))
+    steps_per_epoch = len(batches) if in_memory else int(batches.cardinality())
 
     if resuming:
         model = _load_model_file(checkpoint_path)
@@ -221,6 +243,9 @@ def _train_in(args, out):
         )
         model.compile()
         progress = RunProgress()
+        if two_domains:  # the preview translates the first held-out images of each domain
+            model.set_preview_images(*(to_model_range(load_arrays(dataset_name, f"test{domain}", offline=offline)[0][:10])
+                                       for domain in "AB"))
     info_path.write_text(json.dumps(run_info, indent=2) + "\n")  # only once the model is in hand
 
     # --steps and --epochs are totals for the run: with --resume, training
@@ -267,7 +292,8 @@ def _train_in(args, out):
         real_points, _ = load_arrays(dataset_name, "test")
         samples_path = save_points_plot(model.preview(1000, seed=seed), out / "samples.png", real=real_points[:1000])
     else:
-        samples_path = save_image_grid(model.preview(64, seed=seed), out / "samples.png")
+        samples_path = save_image_grid(model.preview(64, seed=seed), out / "samples.png",
+                                       num_columns=getattr(model, "preview_columns", None))
     print(f"Model:   {checkpoint_path}")
     print(f"History: {history_path}")
     print(f"Samples: {samples_path}")
@@ -339,6 +365,9 @@ def _sample(args):
     import numpy as np
 
     model = _load_run(args.run_dir)
+    if not hasattr(model, "generate"):
+        raise ValueError(f"{args.run_dir} holds a {type(model).__name__}, which translates images and draws none; "
+                         "use `python -m gan_keras translate` on it.")
     num_classes = model.num_classes if model.conditional else None
     if args.label is not None:
         if not num_classes:
@@ -437,6 +466,8 @@ def _evaluate(args):
     dataset_name = json.loads(run_file.read_text())["dataset"] if run_file.exists() else "mnist"
     if dataset_name in _TOY_METRIC_DATASETS:
         return _evaluate_points(model, dataset_name, args)
+    if hasattr(model, "translate"):
+        return _evaluate_translation(model, dataset_name, args)
     is_likelihood_model = model.has_likelihood
     if dataset_name not in _MNIST_METRIC_DATASETS and not is_likelihood_model:
         raise ValueError(
@@ -492,6 +523,30 @@ def _evaluate_points(model, dataset_name, args):
     return 0
 
 
+def _evaluate_translation(model, dataset_name, args):
+    """Label survival both ways, cycle error and Fréchet distances on the held-out
+    `mnist_mnistm` images (`metrics.translation_metrics`)."""
+    import numpy as np
+
+    from gan_keras.data import load_arrays, to_model_range
+    from gan_keras.metrics import translation_metrics
+
+    if dataset_name != "mnist_mnistm":
+        raise ValueError(f"`evaluate` measures translations on mnist_mnistm, whose two domains have digit labels; "
+                         f"this run used {dataset_name!r} (translate its images with `python -m gan_keras translate`).")
+    (images_a, labels_a), (images_b, labels_b) = (load_arrays(dataset_name, f"test{domain}") for domain in "AB")
+    count = min(args.num_images, len(images_a), len(images_b))
+    results = {"dataset": dataset_name}
+    results.update(translation_metrics(model, to_model_range(images_a[:count]), labels_a[:count],
+                                       to_model_range(images_b[:count]), labels_b[:count]))
+    if not all(np.isfinite(value) for value in results.values() if isinstance(value, float)):
+        raise RuntimeError(f"the translations of {args.run_dir} gave non-finite metrics; nothing was written.")
+    text = json.dumps(results, indent=2)
+    (args.run_dir / "metrics.json").write_text(text + "\n")
+    print(text)
+    return 0
+
+
 def _summary(args):
     import keras
 
@@ -507,12 +562,22 @@ def _summary(args):
 
 
 def _check_model_fits_dataset(parser, args):
-    """A model that makes images cannot train on points: said before Keras loads."""
-    from gan_keras.catalog import DATASETS, POINT_MODELS
+    """A model that makes images cannot train on points, and a translation
+    model needs two domains (and only it does): said before Keras loads."""
+    from gan_keras.catalog import DATASETS, POINT_MODELS, TRANSLATION_MODELS
 
     dataset = getattr(args, "dataset", None)
-    if dataset and DATASETS[dataset].is_points and args.model not in POINT_MODELS:
+    if not dataset:
+        return
+    if DATASETS[dataset].is_points and args.model not in POINT_MODELS:
         parser.error(f"{args.model} makes images; --dataset {dataset} (2-D points) trains {', '.join(POINT_MODELS)}")
+    two_domain_datasets = ", ".join(name for name, spec in DATASETS.items() if spec.has_two_domains)
+    if args.model in TRANSLATION_MODELS and not DATASETS[dataset].has_two_domains:
+        parser.error(f"{args.model} translates between two domains; --dataset {dataset} has one. "
+                     f"Expected one of: {two_domain_datasets}")
+    if DATASETS[dataset].has_two_domains and args.model not in TRANSLATION_MODELS:
+        parser.error(f"--dataset {dataset} holds two unpaired domains, for {', '.join(TRANSLATION_MODELS)}; "
+                     f"{args.model} trains on one domain's images")
 
 
 def main(argv=None):

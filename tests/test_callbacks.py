@@ -191,8 +191,10 @@ def test_linear_decay_keeps_then_lowers_every_networks_rate(gan, tiny_images):
         def on_epoch_begin(self, epoch, logs=None):
             rates.append([float(optimizer.learning_rate) for optimizer in (gan.d_optimizer, gan.g_optimizer)])
 
-    gan.fit(tiny_images.take(1), epochs=6, verbose=0, callbacks=[schedule, Record()])
+    history = gan.fit(tiny_images.take(1), epochs=6, verbose=0, callbacks=[schedule, Record()]).history
     assert [d for d, g in rates] == [g for d, g in rates] == pytest.approx([2e-4, 2e-4, 2e-4, 1.5e-4, 1e-4, 0.5e-4])
+    assert history["learning_rate"] == pytest.approx([2e-4, 2e-4, 2e-4, 1.5e-4, 1e-4, 0.5e-4])
+    assert not [key for key in history if key.startswith("learning_rate_")]  # one rate, not one per optimiser
     rates.clear()
     gan.fit(tiny_images.take(1), initial_epoch=4, epochs=5, verbose=0, callbacks=[schedule, Record()])  # resumed
     assert rates == [pytest.approx([1e-4, 1e-4])]

@@ -69,6 +69,10 @@ def test_summary_prints_both_course_tables(capsys):
         (["sample"], "the following arguments are required"),
         (["sample", "run", "--out", "samples"], "expected a file name ending in .npz, got 'samples'"),
         (["sample", "run", "--out", "."], "expected a file name ending in .npz, got '.'"),
+        (["train", "cyclegan", "--dataset", "mnist", "--out", "x"],
+         "cyclegan translates between two domains; --dataset mnist has one. Expected one of: "),
+        (["train", "gan", "--dataset", "mnist_mnistm", "--out", "x"],
+         "--dataset mnist_mnistm holds two unpaired domains, for cyclegan; gan trains on one domain's images"),
     ],
 )
 def test_bad_command_lines_give_one_line_and_exit_2(argv, message, capsys):
@@ -322,3 +326,27 @@ def test_translate_runs_a_saved_cyclegan_both_ways(tmp_path, capsys):
         error = capsys.readouterr().err
         assert message in error and error.count("\n") == 1, error
     assert not (tmp_path / "x.npz").exists()
+
+
+def test_cyclegan_trains_on_two_domains_resumes_previews_and_evaluates(tmp_path, capsys):
+    from gan_keras.data import load_arrays, to_model_range
+
+    out = tmp_path / "run"
+    assert main(["train", "cyclegan", "--steps", "2", "--batch-size", "8", "--out", str(out)]) == 0
+    assert json.loads((out / "run.json").read_text())["dataset"] == "mnist_mnistm"
+    assert main(["train", "cyclegan", "--steps", "3", "--out", str(out), "--resume"]) == 0
+    model = keras.models.load_model(out / "model.keras")
+    assert model.updates_done() == 3 and model.image_shape == (32, 32, 3)
+    # the preview: the first 10 held-out images of each domain, in rows of a, G(a), F(G(a)), b, F(b), G(F(b))
+    np.testing.assert_allclose(model.preview(64)[::6], to_model_range(load_arrays("mnist_mnistm", "testA")[0][:10]))
+    assert (out / "samples.png").exists() and (out / "progress" / "epoch_0001.png").exists()
+    capsys.readouterr()
+    assert main(["evaluate", str(out), "-n", "40"]) == 0
+    results = json.loads((out / "metrics.json").read_text())
+    assert results["num_images_a"] == results["num_images_b"] == 40
+    assert results["real_accuracy_a"] >= 0.9 and results["real_accuracy_b"] >= 0.9
+    for key in ("label_survival_a_to_b", "label_survival_b_to_a", "cycle_error_a", "cycle_error_b",
+                "frechet_distance_a_to_b", "frechet_distance_b_to_a"):
+        assert np.isfinite(results[key]), key
+    assert main(["sample", str(out), "--out", str(tmp_path / "s.npz")]) == 1
+    assert "translates images and draws none; use `python -m gan_keras translate`" in capsys.readouterr().err

@@ -437,3 +437,58 @@ def test_evaluate_mnist_samples_refuses_images_outside_the_model_range(real, mes
     with pytest.raises(ValueError, match="real_images") as error:
         metrics.evaluate_mnist_samples(fake, real, classifier=object())
     assert message in str(error.value) and "\n" not in str(error.value)
+
+
+# ------------------------------------------- translation (CycleGAN on mnist_mnistm) -- #
+def test_domain_a_images_turn_back_into_mnist_digits():
+    from gan_keras.data import load_arrays, mnist_mnistm_halves, to_model_range
+
+    digits = to_model_range(load_arrays("mnist_mnistm", "testA")[0][:20])
+    as_mnist = metrics.domain_a_as_mnist(digits)
+    assert as_mnist.shape == (20, 28, 28, 1) and as_mnist.dtype == np.float32
+    # the MNIST digits they were made from (resized to 32 and back: close, not equal)
+    mnist, labels = load_arrays("mnist", "test")
+    originals = to_model_range(mnist[mnist_mnistm_halves(labels)[0][:20]])
+    assert np.abs(as_mnist - originals).mean() < 0.05
+    with pytest.raises(ValueError, match=r"Expected images of shape \(N, 32, 32, 3\)"):
+        metrics.domain_a_as_mnist(np.zeros((2, 28, 28, 1), "float32"))
+
+
+class _PairedLookup:
+    """A 'translation model' that knows the pairs: each A image to the B image
+    of the same digit and back, exactly (what a perfect translation would do)."""
+
+    def __init__(self, images_a, images_b):
+        self.to_b = {a.tobytes(): b for a, b in zip(images_a, images_b)}
+        self.to_a = {b.tobytes(): a for a, b in zip(images_a, images_b)}
+
+    def translate(self, images, to="b"):
+        table = self.to_b if to == "b" else self.to_a
+        return np.stack([table[image.tobytes()] for image in np.asarray(images, "float32")])
+
+
+def test_a_perfect_translation_keeps_every_label_the_classifiers_read_and_cycles_exactly():
+    from gan_keras.data import load_arrays, mnistm_blend, to_model_range
+
+    grey, labels = load_arrays("mnist_mnistm", "testA")
+    images_a, images_b = to_model_range(grey), to_model_range(mnistm_blend(grey[..., :1], seed=5))
+    result = metrics.translation_metrics(_PairedLookup(images_a, images_b), images_a, labels, images_b, labels)
+    assert result["num_images_a"] == result["num_images_b"] == 250
+    assert result["label_survival_a_to_b"] == result["real_accuracy_b"] >= 0.9
+    assert result["label_survival_b_to_a"] == result["real_accuracy_a"] >= 0.95
+    assert result["cycle_error_a"] == result["cycle_error_b"] == 0.0
+    assert abs(result["frechet_distance_a_to_b"]) < 1e-6 and abs(result["frechet_distance_b_to_a"]) < 1e-6
+    # a translation that swaps the images of two different digits loses those labels
+    shuffled = _PairedLookup(images_a, images_b[np.argsort(labels, kind="stable")[::-1]])
+    swapped = metrics.translation_metrics(shuffled, images_a, labels, images_b, labels)
+    assert swapped["label_survival_a_to_b"] < 0.3 and swapped["cycle_error_a"] == 0.0
+
+
+def test_the_shipped_mnistm_classifier_is_small_and_reads_held_out_blends():
+    from gan_keras.data import load_arrays, to_model_range
+
+    assert metrics.MNISTM_CLASSIFIER_WEIGHTS.stat().st_size < 1_000_000
+    images, labels = load_arrays("mnist_mnistm", "testB")
+    features, probabilities = metrics.load_mnistm_classifier().predict(to_model_range(images), verbose=0)
+    assert features.shape == (250, 128) and probabilities.shape == (250, 10)
+    assert np.mean(probabilities.argmax(axis=1) == labels) >= 0.9

@@ -1,6 +1,6 @@
 """How good are the samples? Metrics that compare generated images with real ones.
 
-Three modules, by job:
+Four modules, by job:
 
 * `scores`: the maths, as plain functions of NumPy arrays (class
   probabilities or features): `classifier_score` and `inception_score`,
@@ -10,6 +10,9 @@ Three modules, by job:
 * `mnist`: the small digit classifier shipped with the package
   and the MNIST evaluations built on it (`evaluate_mnist_samples`,
   `conditional_accuracy`, `control_metrics`); they work offline.
+* `translation`: whether a translation keeps the digit (CycleGAN on
+  `mnist_mnistm`): `translation_metrics`, with a classifier of the
+  MNIST-M-style digits shipped beside the MNIST one.
 * `inception`: Inception score, FID and KID of RGB images through
   InceptionV3 with its ImageNet weights (`evaluate_rgb_samples`).
 
@@ -34,9 +37,17 @@ from gan_keras.metrics.mnist import (
     MNIST_CLASSIFIER_WEIGHTS,
     conditional_accuracy,
     control_metrics,
+    digit_classifier,
     evaluate_mnist_samples,
     load_mnist_classifier,
     mnist_classifier,
+)
+from gan_keras.metrics.translation import (
+    MNISTM_CLASSIFIER_WEIGHTS,
+    domain_a_as_mnist,
+    load_mnistm_classifier,
+    mnistm_classifier,
+    translation_metrics,
 )
 from gan_keras.metrics.scores import (
     classifier_score,
@@ -58,8 +69,14 @@ __all__ = [
     "INCEPTION_WEIGHTS_URL",
     "InceptionWeightsUnavailableError",
     "MNIST_CLASSIFIER_WEIGHTS",
+    "MNISTM_CLASSIFIER_WEIGHTS",
     "conditional_accuracy",
     "control_metrics",
+    "digit_classifier",
+    "domain_a_as_mnist",
+    "load_mnistm_classifier",
+    "mnistm_classifier",
+    "translation_metrics",
     "evaluate_mnist_samples",
     "evaluate_rgb_samples",
     "matched_category_error",

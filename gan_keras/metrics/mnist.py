@@ -28,6 +28,7 @@ __all__ = [
     "MNIST_CLASSIFIER_WEIGHTS",
     "conditional_accuracy",
     "control_metrics",
+    "digit_classifier",
     "evaluate_mnist_samples",
     "load_mnist_classifier",
     "mnist_classifier",
@@ -44,10 +45,16 @@ def mnist_classifier():
     a 128-unit ReLU layer named "features" (the feature space of the Fréchet
     distance and of precision / recall) and a softmax. About 140,000 weights.
     """
+    return digit_classifier((28, 28, 1), name="mnist_classifier")
+
+
+def digit_classifier(image_shape, name):
+    """`mnist_classifier`'s network for digits of another image shape (the
+    MNIST-M-style digits of `gan_keras.metrics.translation`: 32x32x3)."""
     import keras
     from keras import layers
 
-    images = keras.Input((28, 28, 1), name="image")
+    images = keras.Input(image_shape, name="image")
     x = images
     for filters in (32, 64):
         x = layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
@@ -56,30 +63,43 @@ def mnist_classifier():
     x = layers.Flatten()(layers.MaxPooling2D()(x))
     features = layers.Dense(128, activation="relu", name="features")(x)
     probabilities = layers.Dense(10, activation="softmax", name="probabilities")(layers.Dropout(0.3)(features))
-    return keras.Model(images, probabilities, name="mnist_classifier")
+    return keras.Model(images, probabilities, name=name)
 
 
 def load_mnist_classifier(weights_path=MNIST_CLASSIFIER_WEIGHTS):
     """The trained classifier, as a model with two outputs: (features, probabilities)."""
+    return load_digit_classifier(mnist_classifier(), weights_path, "scripts/train_mnist_classifier.py")
+
+
+def load_digit_classifier(classifier, weights_path, script):
+    """`classifier` with the weights trained by `script`, as a model with two
+    outputs: (features, probabilities)."""
     import keras
 
     weights_path = Path(weights_path)
     if not weights_path.exists():
         raise FileNotFoundError(
-            f"The MNIST classifier weights are missing: {weights_path}. Train them with "
-            "`python scripts/train_mnist_classifier.py`."
+            f"The classifier weights are missing: {weights_path}. Train them with `python {script}`."
         )
-    classifier = mnist_classifier()
     classifier.load_weights(weights_path)
     return keras.Model(
         classifier.inputs,
         [classifier.get_layer("features").output, classifier.output],
-        name="mnist_classifier_features",
+        name=f"{classifier.name}_features",
     )
 
 
-def _features_and_probabilities(classifier, images, batch_size=500, what="images"):
+def _features_and_probabilities(classifier, images, batch_size=500, what="images", image_shape=None):
+    """(features, probabilities) of `images`: MNIST digits by default, or
+    images of `image_shape` for another digit classifier."""
     images = np.asarray(images)
+    if image_shape is not None:
+        if images.ndim != 4 or images.shape[1:] != tuple(image_shape):
+            raise ValueError(f"{classifier.name} takes images of shape (N, {', '.join(map(str, image_shape))}) "
+                             f"in [-1, 1]. Received {what} of shape {images.shape}.")
+        check_model_range(images, what)
+        features, probabilities = classifier.predict(images.astype("float32"), batch_size=batch_size, verbose=0)
+        return features.astype("float64"), probabilities.astype("float64")
     if images.ndim == 4 and images.shape[1:] == (32, 32, 1):  # "mnist32": MNIST padded to 32x32
         images = images[:, MNIST_PADDING:-MNIST_PADDING, MNIST_PADDING:-MNIST_PADDING]
     if images.ndim != 4 or images.shape[1:] != (28, 28, 1):

@@ -40,6 +40,7 @@ from gan_keras.models._common import (
     resolve_optimizer,
 )
 from gan_keras.models.dcgan import dcgan_initializer
+from gan_keras.pixels import check_model_range
 
 __all__ = ["CycleGAN", "cyclegan_discriminator", "cyclegan_generator", "receptive_field"]
 
@@ -176,7 +177,11 @@ class CycleGAN(GenerativeModel):
        1 passed through a 50-image history pool.
 
     The progress bar shows g_loss, adversarial, cycle, identity, d_a_loss
-    and d_b_loss.
+    and d_b_loss. `preview` (what `SampleGrid` and the command line draw)
+    shows fixed examples of each domain, their translations and the cycle
+    back: `set_preview_images(images_a, images_b)` chooses them (saved with
+    the model); when none are set, `fit` on arrays takes their first 8 of
+    each domain, on `UnpairedBatches` those of the first batch.
 
     Args:
         generator_ab, generator_ba: G: A -> B and F: B -> A
@@ -190,6 +195,9 @@ class CycleGAN(GenerativeModel):
     """
 
     LOSS_NAMES = ("g_loss", "adversarial", "cycle", "identity", "d_a_loss", "d_b_loss")
+    # A preview row: a, G(a), F(G(a)), b, F(b), G(F(b)).
+    preview_columns = 6
+    PREVIEW_EXAMPLES = 8  # examples of each domain `fit` keeps for the preview when none are set
 
     def __init__(self, generator_ab, generator_ba, discriminator_a, discriminator_b, cycle_weight=10.0,
                  identity_weight=0.5, pool_size=50, seed=None, **kwargs):
@@ -216,6 +224,7 @@ class CycleGAN(GenerativeModel):
         for pool in (self.pool_a, self.pool_b):
             pool.build((None, *self.image_shape))
         self.trackers = {name: keras.metrics.Mean(name=name) for name in self.LOSS_NAMES}
+        self._preview_a = self._preview_b = None
         self.built = True
 
     @property
@@ -312,6 +321,63 @@ class CycleGAN(GenerativeModel):
         for name, value in values.items():
             self.trackers[name].update_state(value)
         return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    # ------------------------------------------------------ previewing -- #
+    def set_preview_images(self, images_a, images_b):
+        """The examples `preview` translates: images of domain A and of
+        domain B (as many of each), float32 in [-1, 1]; saved with the model."""
+        check_model_range(images_a, "the preview images of domain A")
+        check_model_range(images_b, "the preview images of domain B")
+        images_a, images_b = check_images(images_a, self.image_shape), check_images(images_b, self.image_shape)
+        if len(images_a) != len(images_b) or not len(images_a):
+            raise ValueError(f"set_preview_images takes as many images of domain A as of domain B, at least one. "
+                             f"Received: {len(images_a)} and {len(images_b)}")
+        self._preview_a, self._preview_b = images_a.copy(), images_b.copy()
+
+    def preview(self, num_images=60, seed=0):
+        """Rows of six images, for a grid of `preview_columns` = 6 columns:
+        a, G(a), F(G(a)), b, F(b), G(F(b)) for the preview examples in order
+        (deterministic: `seed` is not used). As many rows as `num_images`
+        holds (at least one) and there are examples."""
+        if self._preview_a is None:
+            raise ValueError("CycleGAN.preview translates the examples given to set_preview_images(images_a, "
+                             "images_b) (fit on arrays or UnpairedBatches keeps some of its data); none are set.")
+        rows = max(1, min(int(num_images) // self.preview_columns, len(self._preview_a)))
+        real_a, real_b = self._preview_a[:rows], self._preview_b[:rows]
+        fake_b, fake_a = self.translate(real_a, to="b"), self.translate(real_b, to="a")
+        columns = [real_a, fake_b, self.translate(fake_b, to="a"), real_b, fake_a, self.translate(fake_a, to="b")]
+        return np.stack(columns, axis=1).reshape(-1, *self.image_shape)
+
+    def fit(self, x=None, y=None, *args, **kwargs):
+        """`keras.Model.fit` on `(images_a, images_b)` arrays or batches of
+        pairs. When no preview examples are set, keeps up to 8 of each domain:
+        the arrays' first, or a `keras.utils.PyDataset`'s first batch's (a
+        tf.data pipeline or a generator is not read ahead: that would move it on)."""
+        if self._preview_a is None:
+            first = None
+            if isinstance(x, keras.utils.PyDataset) and len(x):
+                first = x[0]
+            elif isinstance(x, np.ndarray) and isinstance(y, np.ndarray):
+                first = (x, y)
+            if isinstance(first, (tuple, list)) and len(first) >= 2:
+                count = min(self.PREVIEW_EXAMPLES, len(first[0]), len(first[1]))
+                if count and tuple(np.shape(first[0])[1:]) == self.image_shape == tuple(np.shape(first[1])[1:]):
+                    try:
+                        self.set_preview_images(first[0][:count], first[1][:count])
+                    except ValueError:
+                        pass  # fit's own check says what is wrong with the data
+        return super().fit(x, y, *args, **kwargs)
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        if self._preview_a is not None:
+            store["preview_images_a"], store["preview_images_b"] = self._preview_a, self._preview_b
+
+    def load_own_variables(self, store):
+        super().load_own_variables(store)
+        if "preview_images_a" in store:
+            self._preview_a = np.asarray(store["preview_images_a"], dtype="float32")
+            self._preview_b = np.asarray(store["preview_images_b"], dtype="float32")
 
     # ----------------------------------------------------- translating -- #
     def translate(self, images, to="b", batch_size=64):

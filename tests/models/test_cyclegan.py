@@ -1,7 +1,8 @@
 """CycleGAN (issue 17): the paper's generator and PatchGAN layer tables, the
 PatchGAN's receptive field, the cycle and identity losses by hand, one
 training step's total loss, save / load / resume with both history pools,
-translation, and one-line errors. The layers (instance normalisation,
+translation, the preview (translations both ways and the cycle back, saved
+examples), the registry's networks, and one-line errors. The layers (instance normalisation,
 reflection padding, the history pool): tests/test_layers.py."""
 
 import keras
@@ -148,6 +149,9 @@ def test_translate_goes_both_ways_in_the_model_range():
          "one image shape"),
         (lambda: small_cyclegan().compile(optimizers={"g_ab_optimizer": "adam"}), "`optimizers`. Expected 'auto' or a dict"),
         (lambda: cyclegan_generator((30, 30, 3)), "sides must divide by 4"),
+        (lambda: small_cyclegan().preview(6), "none are set"),
+        (lambda: small_cyclegan().set_preview_images(*domains(2)[:1], domains(3)[1]), "as many images of domain A"),
+        (lambda: small_cyclegan().set_preview_images(np.zeros((1, *SHAPE), np.uint8), domains(1)[1]), "uint8 pixels"),
     ],
 )
 def test_bad_settings_are_refused_in_one_line(make, message):
@@ -165,3 +169,37 @@ def test_fit_takes_unpaired_batches_of_two_domains():
     history = cyclegan.fit(UnpairedBatches(pixels_a, pixels_b, batch_size=4, seed=0), epochs=2, verbose=0)
     assert cyclegan.updates_done() == 4  # two batches an epoch: the smaller domain's
     assert all(np.isfinite(values).all() for values in history.history.values())
+
+
+def test_preview_shows_each_example_translated_and_cycled_back_in_rows_of_six(tmp_path):
+    images_a, images_b = domains(8)
+    cyclegan = small_cyclegan()
+    cyclegan.compile()
+    cyclegan.fit(images_a[:6], images_b[:6], batch_size=2, epochs=1, verbose=0, shuffle=False)  # keeps its first 8
+    np.testing.assert_array_equal(cyclegan._preview_a, images_a[:6])
+    preview = cyclegan.preview(13)  # two rows of six: 13 // 6
+    assert cyclegan.preview_columns == 6 and preview.shape == (12, *SHAPE)
+    rows = preview.reshape(2, 6, *SHAPE)
+    real_a, real_b = images_a[:2], images_b[:2]
+    fake_b, fake_a = cyclegan.translate(real_a, to="b"), cyclegan.translate(real_b, to="a")
+    expected = [real_a, fake_b, cyclegan.translate(fake_b, to="a"), real_b, fake_a, cyclegan.translate(fake_a, to="b")]
+    for column, images in enumerate(expected):
+        np.testing.assert_allclose(rows[:, column], images, atol=1e-6)
+    assert cyclegan.preview(1000).shape == (6 * 6, *SHAPE)  # as many rows as examples
+    cyclegan.set_preview_images(images_a[5:], images_b[5:])
+    cyclegan.save(tmp_path / "cyclegan.keras")
+    loaded = keras.models.load_model(tmp_path / "cyclegan.keras")
+    np.testing.assert_allclose(loaded.preview(60), cyclegan.preview(60), atol=1e-6)
+    assert loaded.preview(60).shape == (3 * 6, *SHAPE)
+
+
+@pytest.mark.parametrize("side, blocks, patch, scores", [(32, 3, 34, 6), (64, 3, 70, 6), (128, 6, 70, 14)])
+def test_the_registry_scales_the_networks_to_the_image(side, blocks, patch, scores):
+    from gan_keras.models import build_model
+
+    cyclegan = build_model("cyclegan", (side, side, 3), seed=0)
+    residual = [layer for layer in cyclegan.generator_ab.layers if layer.name.endswith("_add")]
+    assert len(residual) == blocks
+    assert receptive_field(cyclegan.discriminator_a) == patch
+    assert cyclegan.discriminator_b.output_shape == (None, scores, scores, 1)
+    assert cyclegan.generator_ab.get_layer("c7s1").filters == (64 if side >= 128 else 32)
