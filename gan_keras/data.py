@@ -415,7 +415,12 @@ def load_arrays(name, split="train", *, offline=None, data_dir=None):
     source = _source(name, spec, split, offline, data_dir, None)
     if isinstance(source, tuple):  # the offline copy: no TensorFlow needed
         return source
-    return next(source.batch(10_000_000).as_numpy_iterator())
+    # In chunks: one batch of "everything" makes TensorFlow reserve room for
+    # that many images up front (terabytes at 256x256).
+    chunks = list(source.batch(1024).as_numpy_iterator())
+    if not chunks:
+        raise ValueError(f"Split {split!r} of dataset {name!r} holds no images.")
+    return tuple(np.concatenate(parts) for parts in zip(*chunks))
 
 
 def _source(name, spec, split, offline, data_dir, image_size):

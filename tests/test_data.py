@@ -435,3 +435,15 @@ def test_unpaired_batches_shuffle_each_domain_on_its_own_and_resume_exactly():
         np.testing.assert_array_equal(b, again_b)
     with pytest.raises(ValueError, match="has no two domains trainA / trainB. Expected one of: cycle_gan/.*mnist_mnistm"):
         data.load_unpaired_batches("mnist", offline=True)
+
+
+def test_unpaired_batches_of_a_tfds_two_domain_dataset_on_mock_data(tmp_path):
+    with tfds.testing.mock_data(num_examples=6):
+        batches = data.load_unpaired_batches("cycle_gan/horse2zebra", "train", batch_size=2, seed=0, offline=False,
+                                             data_dir=str(tmp_path))
+    assert isinstance(batches, data.UnpairedBatches) and len(batches) == 3
+    images_a, images_b = batches[0]
+    assert images_a.shape == images_b.shape == (2, 256, 256, 3) and images_a.dtype == np.float32
+    assert -1.0 <= min(images_a.min(), images_b.min()) and max(images_a.max(), images_b.max()) <= 1.0
+    with pytest.raises(ValueError, match="has no two domains trainA / trainB"):
+        data.load_unpaired_batches("mnist", "train")
