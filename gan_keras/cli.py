@@ -31,7 +31,10 @@ last finite checkpoint (see gan_keras.runs). For a likelihood model (the VAE)
 (`val_loss`, in nats).
 
 A translation model (cyclegan) trains on a two-domain dataset (batches of
-unpaired (a, b) images); its samples.png and progress grids show rows of
+unpaired (a, b) images) with the paper's learning rate, constant for the
+first half of the run's epochs and then decaying linearly to 0 (over the
+epochs of this command's --steps / --epochs: resume with the same total for
+the same schedule); its samples.png and progress grids show rows of
 a, G(a), F(G(a)), b, F(b), G(F(b)) for held-out images, `translate` runs it
 on a file of images, and `evaluate` measures on mnist_mnistm whether the
 digits survive translation both ways (`gan_keras.metrics.translation`).
@@ -50,6 +53,7 @@ networks, with batch 256 by default; samples.png is then a scatter plot of
 
 import argparse
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -271,7 +275,7 @@ def _train_in(args, out):
             progress.steps,
             target_steps,
             steps_per_epoch,
-            callbacks=[checkpoint, grid],
+            callbacks=[*model.schedule_callbacks(math.ceil(target_steps / steps_per_epoch)), checkpoint, grid],
             validation_data=validation_data,
             validation_batch_size=batch_size,
             verbose=1 if sys.stdout.isatty() else 2,

@@ -337,6 +337,10 @@ def test_cyclegan_trains_on_two_domains_resumes_previews_and_evaluates(tmp_path,
     assert main(["train", "cyclegan", "--steps", "3", "--out", str(out), "--resume"]) == 0
     model = keras.models.load_model(out / "model.keras")
     assert model.updates_done() == 3 and model.image_shape == (32, 32, 3)
+    # one epoch in all (both parts of it): the paper's decay over it, 2e-4 * (1 - 1/2)
+    with (out / "history.csv").open() as file:
+        assert [float(row["learning_rate"]) for row in csv.DictReader(file)] == pytest.approx([1e-4, 1e-4])
+    assert float(keras.ops.convert_to_numpy(model.d_b_optimizer.learning_rate)) == pytest.approx(1e-4)
     # the preview: the first 10 held-out images of each domain, in rows of a, G(a), F(G(a)), b, F(b), G(F(b))
     np.testing.assert_allclose(model.preview(64)[::6], to_model_range(load_arrays("mnist_mnistm", "testA")[0][:10]))
     assert (out / "samples.png").exists() and (out / "progress" / "epoch_0001.png").exists()

@@ -286,6 +286,12 @@ class GenerativeModel(keras.Model):
     def prepare_to_train(self, step):
         """Readies the model to train on from step `step` of its run (nothing to do for most models)."""
 
+    def schedule_callbacks(self, total_epochs):
+        """The callbacks that give a run of `total_epochs` epochs the paper's
+        schedule (CycleGAN's learning-rate decay); none for most models. The
+        command line's `train` adds them."""
+        return []
+
     def updates_done(self):
         """How many times the model's weights (a GAN's generator's) have been updated so far."""
         return int(ops.convert_to_numpy(self.optimizer.iterations))

@@ -198,6 +198,7 @@ class CycleGAN(GenerativeModel):
     # A preview row: a, G(a), F(G(a)), b, F(b), G(F(b)).
     preview_columns = 6
     PREVIEW_EXAMPLES = 8  # examples of each domain `fit` keeps for the preview when none are set
+    LEARNING_RATE = 2e-4  # the paper's, for every network, before the decay
 
     def __init__(self, generator_ab, generator_ba, discriminator_a, discriminator_b, cycle_weight=10.0,
                  identity_weight=0.5, pool_size=50, seed=None, **kwargs):
@@ -236,8 +237,17 @@ class CycleGAN(GenerativeModel):
         """The paper's Adam(2e-4, beta_1=0.5) for each of the four networks (one
         Adam over both generators, as in its code, takes the same steps: Adam
         works weight by weight)."""
-        return {name: keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
+        return {name: keras.optimizers.Adam(learning_rate=self.LEARNING_RATE, beta_1=0.5)
                 for name in ("g_ab_optimizer", "g_ba_optimizer", "d_a_optimizer", "d_b_optimizer")}
+
+    def schedule_callbacks(self, total_epochs):
+        """The paper's schedule over a run of `total_epochs`: the rate 2e-4 for
+        the first half of the epochs, then decaying linearly to 0 (`LinearDecay`;
+        the paper: 100 + 100 epochs)."""
+        from gan_keras.callbacks import LinearDecay
+
+        check_positive_int("total_epochs", total_epochs)
+        return [LinearDecay(self.LEARNING_RATE, total_epochs // 2, total_epochs - total_epochs // 2)]
 
     def compile(self, optimizers="auto", jit_compile="auto", **kwargs):
         """Sets one optimiser per network.
