@@ -68,15 +68,35 @@ def descend(objective, network, optimizer):
     return descend_together(objective, [(network, optimizer)])
 
 
-def descend_together(objective, networks_and_optimizers):
+def descend_together(objective, networks_and_optimizers, scale_jointly=False):
     """One step of several networks on one `objective()` (CycleGAN's two
     generators): the gradient with respect to all their weights at once, each
-    network's part applied by its own optimiser; returns the values."""
+    network's part applied by its own optimiser; returns the values.
+
+    `scale_jointly=True` scales an unscaled objective for loss scaling
+    (mixed_float16), where each network's optimiser keeps its own scale: the
+    loss is multiplied by the smallest of them and each network's gradient
+    rescaled to its optimiser's scale, which `apply` divides out (skipping
+    that network's step if its gradient is not finite). With optimisers
+    without loss scaling every factor is 1 and nothing changes.
+    """
     weights = [network.trainable_variables for network, _ in networks_and_optimizers]
+    if scale_jointly:
+        scales = [ops.cast(optimizer.scale_loss(1.0), "float32") for _, optimizer in networks_and_optimizers]
+        common = ops.min(ops.stack(scales))
+        unscaled = objective
+
+        def objective():
+            loss, values = unscaled()
+            return loss * common, values
+
     _, values, gradients = backend.value_and_gradients(objective, [w for group in weights for w in group])
     start = 0
-    for (_, optimizer), group in zip(networks_and_optimizers, weights):
-        optimizer.apply(gradients[start : start + len(group)], group)
+    for index, ((_, optimizer), group) in enumerate(zip(networks_and_optimizers, weights)):
+        part = gradients[start : start + len(group)]
+        if scale_jointly:
+            part = [None if gradient is None else gradient * (scales[index] / common) for gradient in part]
+        optimizer.apply(part, group)
         start += len(group)
     return values
 

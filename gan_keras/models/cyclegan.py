@@ -257,9 +257,6 @@ class CycleGAN(GenerativeModel):
                 keys g_ab_optimizer, g_ba_optimizer, d_a_optimizer, d_b_optimizer.
             jit_compile, **kwargs: as for `keras.Model.compile`.
         """
-        if keras.config.dtype_policy().name == "mixed_float16":
-            raise ValueError("CycleGAN does not support the mixed_float16 policy yet (one loss scale for two "
-                             "networks' joint update); use mixed_bfloat16 or float32.")
         defaults = self.default_optimizers()
         if optimizers == "auto":
             optimizers = defaults
@@ -316,7 +313,7 @@ class CycleGAN(GenerativeModel):
                            "fake_a": ops.stop_gradient(fake_a), "fake_b": ops.stop_gradient(fake_b)}
 
         values = descend_together(generators_objective, [(self.generator_ab, self.g_ab_optimizer),
-                                                         (self.generator_ba, self.g_ba_optimizer)])
+                                                         (self.generator_ba, self.g_ba_optimizer)], scale_jointly=True)
         earlier_a, earlier_b = self.pool_a(values.pop("fake_a")), self.pool_b(values.pop("fake_b"))
 
         def discriminators_objective():
@@ -327,7 +324,8 @@ class CycleGAN(GenerativeModel):
             return d_a_loss + d_b_loss, {"d_a_loss": d_a_loss, "d_b_loss": d_b_loss}
 
         values.update(descend_together(discriminators_objective, [(self.discriminator_a, self.d_a_optimizer),
-                                                                  (self.discriminator_b, self.d_b_optimizer)]))
+                                                                  (self.discriminator_b, self.d_b_optimizer)],
+                                       scale_jointly=True))
         for name, value in values.items():
             self.trackers[name].update_state(value)
         return {name: tracker.result() for name, tracker in self.trackers.items()}

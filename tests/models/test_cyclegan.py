@@ -203,3 +203,55 @@ def test_the_registry_scales_the_networks_to_the_image(side, blocks, patch, scor
     assert receptive_field(cyclegan.discriminator_a) == patch
     assert cyclegan.discriminator_b.output_shape == (None, scores, scores, 1)
     assert cyclegan.generator_ab.get_layer("c7s1").filters == (64 if side >= 128 else 32)
+
+
+@pytest.mark.skipif(keras.config.backend() == "jax",
+                    reason="loss scaling (mixed_float16) is supported on TensorFlow; JAX trains in mixed_bfloat16")
+def test_each_network_keeps_its_own_loss_scale_in_a_joint_step():
+    # Four loss scales (one network without): after one step every weight is
+    # what the plain optimiser gives, since each network's gradient is rescaled
+    # to its own optimiser's scale before that optimiser divides it out. (SGD:
+    # Adam would blow up the rounding noise of the gradients that instance
+    # normalisation makes zero, such as the biases before it.)
+    images_a, images_b = domains(4)
+
+    def trained(wrap):
+        keras.utils.set_random_seed(0)
+        cyclegan = small_cyclegan()
+        scales = {"g_ab_optimizer": 2.0**15, "g_ba_optimizer": 2.0**5, "d_a_optimizer": 2.0**10, "d_b_optimizer": None}
+        optimizers = {name: keras.optimizers.SGD(0.1) for name in scales}
+        if wrap:
+            optimizers = {name: optimizer if scales[name] is None else
+                          keras.optimizers.LossScaleOptimizer(optimizer, initial_scale=scales[name])
+                          for name, optimizer in optimizers.items()}
+        cyclegan.compile(optimizers=optimizers)
+        start = [numpy(variable) for variable in cyclegan.trainable_variables]
+        cyclegan.fit(images_a, images_b, batch_size=4, epochs=1, verbose=0, shuffle=False)
+        moved = [not np.allclose(s, numpy(v)) for s, v in zip(start, cyclegan.trainable_variables)]
+        assert sum(moved) > len(moved) // 2  # the step changed the networks
+        return cyclegan
+
+    plain, scaled = trained(False), trained(True)
+    for before, after in zip(plain.trainable_variables, scaled.trainable_variables):
+        np.testing.assert_allclose(numpy(before), numpy(after), rtol=1e-4, atol=1e-6, err_msg=before.path)
+
+
+@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
+def test_cyclegan_trains_under_mixed_precision(policy):
+    images_a, images_b = domains(4)
+    keras.config.set_dtype_policy(policy)
+    try:
+        cyclegan = small_cyclegan()
+        if policy == "mixed_float16" and keras.config.backend() == "jax":
+            with pytest.raises(ValueError, match="mixed_bfloat16"):
+                cyclegan.compile()
+            return
+        cyclegan.compile()
+        if policy == "mixed_float16":
+            assert all(isinstance(getattr(cyclegan, name), keras.optimizers.LossScaleOptimizer)
+                       for name in ("g_ab_optimizer", "g_ba_optimizer", "d_a_optimizer", "d_b_optimizer"))
+        history = cyclegan.fit(images_a, images_b, batch_size=2, epochs=1, verbose=0).history
+        assert all(np.isfinite(values[-1]) for values in history.values())
+        assert np.isfinite(cyclegan.translate(images_a)).all()
+    finally:
+        keras.config.set_dtype_policy("float32")
