@@ -507,8 +507,13 @@ def _evaluate(args):
             results["real_data"] = evaluate_mnist_samples(
                 real_images[count : 2 * count], real_images[:count], classifier=classifier
             )
+    return _report(args.run_dir, results)
+
+
+def _report(run_dir, results):
+    """`evaluate`'s results: printed as JSON and written to DIR/metrics.json."""
     text = json.dumps(results, indent=2)
-    (args.run_dir / "metrics.json").write_text(text + "\n")
+    (run_dir / "metrics.json").write_text(text + "\n")
     print(text)
     return 0
 
@@ -521,10 +526,7 @@ def _evaluate_points(model, dataset_name, args):
     modes = toy_modes(dataset_name)
     results = {"dataset": dataset_name, "num_points": args.num_images, "num_modes": len(modes.centres)}
     results.update(toy_mode_coverage(model.generate(args.num_images, seed=args.seed), *modes))
-    text = json.dumps(results, indent=2)
-    (args.run_dir / "metrics.json").write_text(text + "\n")
-    print(text)
-    return 0
+    return _report(args.run_dir, results)
 
 
 def _evaluate_translation(model, dataset_name, args):
@@ -545,10 +547,7 @@ def _evaluate_translation(model, dataset_name, args):
                                        to_model_range(images_b[:count]), labels_b[:count]))
     if not all(np.isfinite(value) for value in results.values() if isinstance(value, float)):
         raise RuntimeError(f"the translations of {args.run_dir} gave non-finite metrics; nothing was written.")
-    text = json.dumps(results, indent=2)
-    (args.run_dir / "metrics.json").write_text(text + "\n")
-    print(text)
-    return 0
+    return _report(args.run_dir, results)
 
 
 def _summary(args):

@@ -97,19 +97,16 @@ def _features_and_probabilities(classifier, images, batch_size=500, what="images
         if images.ndim != 4 or images.shape[1:] != tuple(image_shape):
             raise ValueError(f"{classifier.name} takes images of shape (N, {', '.join(map(str, image_shape))}) "
                              f"in [-1, 1]. Received {what} of shape {images.shape}.")
-        check_model_range(images, what)
-        features, probabilities = classifier.predict(images.astype("float32"), batch_size=batch_size, verbose=0)
-        return features.astype("float64"), probabilities.astype("float64")
-    if images.ndim == 4 and images.shape[1:] == (32, 32, 1):  # "mnist32": MNIST padded to 32x32
-        images = images[:, MNIST_PADDING:-MNIST_PADDING, MNIST_PADDING:-MNIST_PADDING]
-    if images.ndim != 4 or images.shape[1:] != (28, 28, 1):
-        raise ValueError(
-            "The MNIST metrics take images of shape (N, 28, 28, 1) in [-1, 1] (or (N, 32, 32, 1), MNIST padded "
-            f"to 32x32, whose central 28x28 they compare). Received shape {images.shape}."
-        )
+    else:
+        if images.ndim == 4 and images.shape[1:] == (32, 32, 1):  # "mnist32": MNIST padded to 32x32
+            images = images[:, MNIST_PADDING:-MNIST_PADDING, MNIST_PADDING:-MNIST_PADDING]
+        if images.ndim != 4 or images.shape[1:] != (28, 28, 1):
+            raise ValueError(
+                "The MNIST metrics take images of shape (N, 28, 28, 1) in [-1, 1] (or (N, 32, 32, 1), MNIST padded "
+                f"to 32x32, whose central 28x28 they compare). Received shape {images.shape}."
+            )
     check_model_range(images, what)
-    images = images.astype("float32")
-    features, probabilities = classifier.predict(images, batch_size=batch_size, verbose=0)
+    features, probabilities = classifier.predict(images.astype("float32"), batch_size=batch_size, verbose=0)
     return features.astype("float64"), probabilities.astype("float64")
 
 
